@@ -1,0 +1,118 @@
+"""The ``brief`` command line: thin commands that call one library function each."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from brief.paths import ProjectNotFound, ProjectPaths, find_root
+
+PROJECT_OPTION = click.option(
+    "--project",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Use the brief project in this folder instead of the one enclosing the working "
+         "directory.",
+)
+
+
+def _paths(project: Path | None) -> ProjectPaths:
+    try:
+        return ProjectPaths(find_root(project))
+    except ProjectNotFound as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="brief")
+def cli() -> None:
+    """Validate the brief's data, compute its indicators and render it."""
+
+
+@cli.command("check")
+@PROJECT_OPTION
+def check_command(project: Path | None) -> None:
+    """Validate data/ against its schema and domain rules, then compute every indicator."""
+    from brief.check import check
+
+    paths = _paths(project)
+    report = check(paths.data)
+    if report.ok:
+        click.echo(f"Data package: {paths.datapackage.relative_to(paths.root)}")
+        width = max(len(t.file) for t in report.tables)
+        for table in report.tables:
+            click.echo(f"  {table.file:<{width}}  {table.rows:>4} rows  "
+                       f"{table.sources} source{'s' if table.sources != 1 else ''}")
+    else:
+        for problem in report.problems:
+            click.echo(str(problem))
+    click.echo(report.verdict())
+    sys.exit(0 if report.ok else 1)
+
+
+def _format_value(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+
+
+@cli.command("indicators")
+@PROJECT_OPTION
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True, help="Print a readable table, a JSON list or CSV rows.")
+def indicators_command(project: Path | None, fmt: str) -> None:
+    """List every indicator with its value, unit and sources, computed from data/."""
+    from brief.indicators import catalogue
+    from brief.problems import DataError
+
+    paths = _paths(project)
+    try:
+        values = catalogue(paths.data)
+    except DataError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo("FAILED: the indicators cannot be computed; run `brief check` for details.",
+                   err=True)
+        sys.exit(1)
+    if fmt == "json":
+        click.echo(json.dumps([i.to_dict() for i in values.values()], indent=2,
+                              ensure_ascii=False))
+        return
+    rows = [
+        {
+            "id": i.id,
+            "value": _format_value(i.value) if not i.is_range
+            else f"{_format_value(i.low)}-{_format_value(i.high)}",
+            "unit": i.unit,
+            "period": i.period,
+            "label": i.label,
+            "sources": "; ".join(s.citation() for s in i.sources),
+        }
+        for i in values.values()
+    ]
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        click.echo(buffer.getvalue(), nl=False)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} indicators", show_lines=False)
+    for column in ("id", "value", "unit", "period", "label"):
+        table.add_column(column, justify="right" if column == "value" else "left")
+    for row in rows:
+        table.add_row(row["id"], row["value"], row["unit"], row["period"], row["label"])
+    Console().print(table)
+
+
+def main() -> None:
+    """Console entry point; Click turns usage errors into exit code 2."""
+    cli()

@@ -1,0 +1,119 @@
+"""Helpers that chapters call to state numbers in prose and to cite them.
+
+Inline expressions in the chapters look like `` `{python} fmt("urban_growth_share")` ``:
+every number a reader sees goes through :func:`fmt`, so it comes from ``data/``
+through the indicator catalogue, and rounds the same way everywhere. Strings that
+come from data are escaped with :func:`escape_markdown` before they reach pandoc.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import cache
+from pathlib import Path
+
+from brief.indicators import Indicator, catalogue
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|@$~^])")
+
+
+@cache
+def _indicators(data_dir: str | None) -> dict[str, Indicator]:
+    return catalogue(Path(data_dir) if data_dir else None)
+
+
+def indicators(data_dir: Path | None = None) -> dict[str, Indicator]:
+    """The project's indicators, computed once per process (a kernel runs one chapter)."""
+    return _indicators(str(data_dir) if data_dir else None)
+
+
+def get(id: str) -> Indicator:
+    """The indicator ``id``; a clear KeyError names the unknown id and suggests near ones."""
+    values = indicators()
+    if id not in values:
+        near = [k for k in values if id.split("_")[0] in k][:5]
+        hint = f"; similar ids: {', '.join(near)}" if near else ""
+        raise KeyError(f"unknown indicator {id!r}{hint} (run `brief indicators` for the list)")
+    return values[id]
+
+
+def value(id: str) -> float:
+    """The raw value of a single-valued indicator (for arithmetic in chapter code)."""
+    indicator = get(id)
+    if indicator.value is None:
+        raise ValueError(f"indicator {id!r} is a range; use low()/high() or fmt()")
+    return indicator.value
+
+
+def _decimals(x: float, digits: int | None) -> int:
+    if digits is not None:
+        return digits
+    if math.isclose(x, round(x, 1), abs_tol=1e-9):
+        # As published (at most one decimal): show it as the source did.
+        return 0 if math.isclose(x, round(x), abs_tol=1e-9) else 1
+    return 0 if abs(x) >= 10 else 1
+
+
+def number(x: float, digits: int | None = None) -> str:
+    """A plain number with thousands separators, e.g. ``25,000`` or ``3.8``."""
+    return f"{x:,.{_decimals(x, digits)}f}"
+
+
+def _scaled(x: float, digits: int | None) -> tuple[str, str]:
+    for size, word in ((1e9, "billion"), (1e6, "million")):
+        if abs(x) >= size:
+            return number(x / size, 1 if digits is None else digits).removesuffix(".0"), word
+    return number(x, digits), ""
+
+
+def format_value(x: float, unit: str, digits: int | None = None, bare: bool = False) -> str:
+    """Format ``x`` in ``unit`` the way the brief writes numbers in prose."""
+    if unit == "year":
+        return str(int(round(x)))
+    if unit == "percent":
+        text = number(x, digits)
+        return text if bare else f"{text}%"
+    if unit == "percentage points":
+        text = number(x, digits)
+        return text if bare else f"{text} percentage points"
+    if unit in ("persons", "persons per year"):
+        text, word = _scaled(x, digits)
+        return f"{text} {word}".strip()
+    if unit == "US dollars":
+        text, word = _scaled(x, digits)
+        return f"{text} {word}".strip() if bare else f"US${text} {word}".strip()
+    return number(x, digits)
+
+
+def fmt(id: str, digits: int | None = None, bare: bool = False) -> str:
+    """The indicator ``id`` as prose: ``77%``, ``7.3 million``, ``12 to 16 million``.
+
+    ``digits`` overrides the rounding; ``bare`` drops the unit sign or word.
+    """
+    indicator = get(id)
+    if indicator.is_range:
+        assert indicator.low is not None and indicator.high is not None
+        low = format_value(indicator.low, indicator.unit, digits, bare=True)
+        high = format_value(indicator.high, indicator.unit, digits, bare)
+        low_text, _, low_word = low.partition(" ")
+        if low_word and high.endswith(low_word):
+            low = low_text
+        return f"{low} to {high}"
+    assert indicator.value is not None
+    return format_value(indicator.value, indicator.unit, digits, bare)
+
+
+def escape_markdown(text: str) -> str:
+    """Escape characters that pandoc's Markdown reader would interpret."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def cite(*ids: str) -> str:
+    """A pandoc citation for the sources of the given indicators: ``[@a; @b]``."""
+    keys: list[str] = []
+    for id in ids:
+        for source in get(id).sources:
+            if source.key and source.key not in keys:
+                keys.append(source.key)
+    return "[" + "; ".join(f"@{k}" for k in keys) + "]" if keys else ""
