@@ -1,0 +1,95 @@
+"""Charts for the chapters: Altair specs in the brief's house style.
+
+Every chart uses one font that covers Vietnamese (Noto Sans, installed by pip and
+given to both the browser and the PDF), and carries its data inline, so the same spec
+renders interactively on the site and as SVG in the PDF. Chapters build charts from
+tables served by :mod:`brief.datapackage`, never from literal numbers.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+FONT = "Noto Sans"
+ACCENT = "#1f5f8b"
+MUTED = "#9bb7cc"
+PALETTE = [ACCENT, "#e07b39", "#4c9f70", "#8e6bb3", "#c44e52", MUTED]
+WIDTH = 560
+
+_UNIT_FORMAT = {
+    "percent": (".0f", "%"),
+    "persons": (",.0f", ""),
+    "persons per year": (",.0f", ""),
+}
+
+
+def theme() -> dict:
+    """The Vega-Lite config shared by every chart (font, sizes, colours)."""
+    return {
+        "font": FONT,
+        "background": "white",
+        "view": {"stroke": None},
+        "title": {"font": FONT, "fontSize": 14, "fontWeight": 600, "anchor": "start",
+                  "color": "#1a1a1a", "subtitleFont": FONT, "subtitleColor": "#555"},
+        "axis": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 11,
+                 "titleFontSize": 11, "labelColor": "#333", "titleColor": "#333",
+                 "gridColor": "#e6e6e6", "domainColor": "#999", "tickColor": "#999"},
+        "legend": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 11},
+        "text": {"font": FONT, "fontSize": 11, "color": "#1a1a1a"},
+        "range": {"category": PALETTE},
+    }
+
+
+def _axis_title(unit: str, title: str | None) -> str:
+    if title is not None:
+        return title
+    return {"percent": "Percent", "persons": "Persons", "persons per year": "Persons per year"
+            }.get(unit, unit.capitalize())
+
+
+def bar(frame: pd.DataFrame, *, category: str, value: str, unit: str, title: str,
+        subtitle: str | None = None, value_title: str | None = None,
+        highlight: str | None = None, sort: bool = True) -> alt.Chart:
+    """A horizontal bar chart of ``value`` by ``category``, labelled at the bar ends.
+
+    ``highlight`` names one category drawn in the accent colour (others muted); with no
+    highlight every bar is in the accent colour.
+    """
+    fmt, suffix = _UNIT_FORMAT.get(unit, (",.4~g", ""))
+    data = frame[[category, value]].copy()
+    data["_label"] = data[value].map(lambda v: f"{format(v, fmt)}{suffix}" if pd.notna(v) else "")
+    colour = (
+        alt.condition(alt.datum[category] == highlight, alt.value(ACCENT), alt.value(MUTED))
+        if highlight else alt.value(ACCENT)
+    )
+    order = "-x" if sort else None
+    base = alt.Chart(data).encode(
+        y=alt.Y(f"{category}:N", sort=order, title=None,
+                axis=alt.Axis(labelLimit=260, labelFontSize=11)),
+        x=alt.X(f"{value}:Q", title=_axis_title(unit, value_title),
+                scale=alt.Scale(domain=[0, 100]) if unit == "percent" else alt.Undefined),
+        tooltip=[alt.Tooltip(f"{category}:N", title=" "),
+                 alt.Tooltip(f"{value}:Q", title=_axis_title(unit, value_title), format=fmt)],
+    )
+    bars = base.mark_bar(height={"band": 0.7}).encode(color=colour)
+    labels = base.mark_text(align="left", dx=4).encode(text="_label:N")
+    heading = alt.TitleParams(title, subtitle=subtitle) if subtitle else title
+    return (bars + labels).properties(
+        title=heading, width=WIDTH - 260, height=alt.Step(34)
+    ).configure(**theme())
+
+
+def grouped_bar(frame: pd.DataFrame, *, category: str, series: str, value: str, unit: str,
+                title: str, subtitle: str | None = None,
+                value_title: str | None = None) -> alt.Chart:
+    """Stacked horizontal bars: one bar per ``category``, split by ``series``."""
+    fmt, _ = _UNIT_FORMAT.get(unit, (",.4~g", ""))
+    heading = alt.TitleParams(title, subtitle=subtitle) if subtitle else title
+    return alt.Chart(frame).mark_bar(height={"band": 0.7}).encode(
+        y=alt.Y(f"{category}:N", title=None, axis=alt.Axis(labelLimit=220)),
+        x=alt.X(f"{value}:Q", title=_axis_title(unit, value_title), stack="zero"),
+        color=alt.Color(f"{series}:N", title=None, legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip(f"{category}:N", title=" "), alt.Tooltip(f"{series}:N", title=" "),
+                 alt.Tooltip(f"{value}:Q", title=_axis_title(unit, value_title), format=fmt)],
+    ).properties(title=heading, width=WIDTH - 220, height=alt.Step(40)).configure(**theme())
