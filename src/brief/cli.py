@@ -55,9 +55,11 @@ def check_command(project: Path | None) -> None:
     sys.exit(0 if report.ok else 1)
 
 
-def _format_value(value: float | None) -> str:
+def _format_value(value: float | None, unit: str = "") -> str:
     if value is None:
         return ""
+    if unit == "year":
+        return str(int(value))
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
 
 
@@ -86,7 +88,7 @@ def indicators_command(project: Path | None, fmt: str) -> None:
     rows = [
         {
             "id": i.id,
-            "value": _format_value(i.value) if not i.is_range
+            "value": _format_value(i.value, i.unit) if not i.is_range
             else f"{_format_value(i.low)}-{_format_value(i.high)}",
             "unit": i.unit,
             "period": i.period,
@@ -106,8 +108,12 @@ def indicators_command(project: Path | None, fmt: str) -> None:
     from rich.table import Table
 
     table = Table(title=f"{len(rows)} indicators", show_lines=False)
-    for column in ("id", "value", "unit", "period", "label"):
-        table.add_column(column, justify="right" if column == "value" else "left")
+    id_width = max(len(row["id"]) for row in rows)
+    table.add_column("id", no_wrap=True, min_width=id_width)
+    table.add_column("value", justify="right", no_wrap=True)
+    table.add_column("unit", no_wrap=True)
+    table.add_column("period", no_wrap=True)
+    table.add_column("label", ratio=1)
     for row in rows:
         table.add_row(row["id"], row["value"], row["unit"], row["period"], row["label"])
     Console().print(table)

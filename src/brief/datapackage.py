@@ -362,10 +362,13 @@ def _frictionless_schema(resource: Resource) -> dict[str, Any]:
 
 
 def _describe_constraint(spec: FieldSpec | None) -> str:
+    """Say in words what a valid cell of ``spec`` looks like: 'a number (percent), 0 to 100'."""
     if spec is None:
         return "a valid value"
+    article = "an" if spec.type[0] in "aeiou" else "a"
+    unit = f" ({spec.unit})" if spec.unit and spec.unit != "year" else ""
     c = spec.constraints
-    parts = []
+    parts = [f"{article} {spec.type}{unit}"]
     if "minimum" in c and "maximum" in c:
         parts.append(f"between {c['minimum']} and {c['maximum']}")
     elif "minimum" in c:
@@ -378,8 +381,7 @@ def _describe_constraint(spec: FieldSpec | None) -> str:
         parts.append(f"matching {c['pattern']}")
     if c.get("required"):
         parts.append("not blank")
-    unit = f" {spec.unit}" if spec.unit and spec.unit not in ("", "text") else ""
-    return f"{spec.type}{unit}, " + "; ".join(parts) if parts else spec.type
+    return ", ".join(parts)
 
 
 def _cells(text: str, resource: Resource) -> list[Problem]:
@@ -417,8 +419,8 @@ def _translate(error: Any, resource: Resource, by_name: dict[str, FieldSpec]) ->
     kind = error.type
     file = resource.file
     if kind == "type-error":
-        return Problem(file, f"{cell!r} is not {'an' if spec and spec.type[0] in 'aeiou' else 'a'}"
-                             f" {spec.type if spec else 'valid value'} (expected "
+        kind_name = f"{'an' if spec.type[0] in 'aeiou' else 'a'} {spec.type}" if spec else "valid"
+        return Problem(file, f"{cell!r} is not {kind_name} (expected "
                              f"{_describe_constraint(spec)})", row, column)
     if kind == "constraint-error":
         shown = "blank" if cell in (None, "") else repr(cell)

@@ -1,0 +1,18 @@
+"""Shared fixtures: a disposable copy of the project's data package."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "data"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project folder whose data/ is a fresh copy of the real one (safe to break)."""
+    shutil.copytree(DATA, tmp_path / "data")
+    return tmp_path

@@ -1,0 +1,52 @@
+"""How numbers are written in prose, and escaping of data strings."""
+
+from __future__ import annotations
+
+import pytest
+
+from brief import display
+
+
+@pytest.mark.parametrize(
+    ("x", "unit", "expected"),
+    [
+        (77.0878, "percent", "77%"),
+        (3.8, "percent", "3.8%"),
+        (42.6, "percent", "42.6%"),
+        (5.0, "percent", "5%"),
+        (7.2 - 1e-12, "percentage points", "7.2 percentage points"),
+        (7_297_439, "persons", "7.3 million"),
+        (16_000_000, "persons", "16 million"),
+        (25_000, "persons", "25,000"),
+        (19e9, "US dollars", "US$19 billion"),
+        (2009.0, "year", "2009"),
+        (30, "wards", "30"),
+    ],
+)
+def test_format_value(x: float, unit: str, expected: str) -> None:
+    assert display.format_value(x, unit) == expected
+
+
+def test_digits_and_bare_override() -> None:
+    assert display.format_value(29.577, "percent", digits=1) == "29.6%"
+    assert display.format_value(29.577, "percent", bare=True) == "30"
+
+
+def test_fmt_reads_the_catalogue() -> None:
+    assert display.fmt("urban_growth_share") == "77%"
+    assert display.fmt("uncounted_migrants") == "12 to 16 million"
+    assert display.value("hcmc_kt34_share_vhlss") == 3.8
+
+
+def test_unknown_id_names_similar_ones() -> None:
+    with pytest.raises(KeyError, match=r"unknown indicator 'urban_growth'.*urban_growth_share"):
+        display.fmt("urban_growth")
+
+
+def test_cite_collects_source_keys() -> None:
+    assert display.cite("hcmc_unregistered_share", "hcmc_majority_migrant_wards") == (
+        "[@levanthanh2002; @levanthanh2006]")
+
+
+def test_escape_markdown() -> None:
+    assert display.escape_markdown("*bold* [link](x) <b>") == r"\*bold\* \[link\](x) \<b\>"
