@@ -119,6 +119,53 @@ def indicators_command(project: Path | None, fmt: str) -> None:
     Console().print(table)
 
 
+@cli.command("diff")
+@PROJECT_OPTION
+@click.argument("version", required=False)
+def diff_command(project: Path | None, version: str | None) -> None:
+    """Compare the indicators and data files of the working tree with release VERSION.
+
+    VERSION defaults to the latest release. Exits 0 when nothing changed, 1 when
+    something did (or when the comparison cannot be made).
+    """
+    from brief.diff import LEGEND, changed_files, diff_indicators, file_hashes
+    from brief.indicators import catalogue
+    from brief.problems import DataError
+    from brief.release import ReleaseRefused, load_release_indicators
+
+    paths = _paths(project)
+    try:
+        version, old, old_data = load_release_indicators(paths.releases, version)
+        new = [i.to_dict() for i in catalogue(paths.data).values()]
+    except ReleaseRefused as exc:
+        click.echo(f"Cannot compare: {exc}.")
+        sys.exit(1)
+    except DataError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem))
+        click.echo("FAILED: the working tree's data has problems; run `brief check`.")
+        sys.exit(1)
+    changes = diff_indicators(old, new)
+    files = changed_files(old_data, file_hashes(paths.data))
+    click.echo(f"Working tree compared with release {version}")
+    click.echo(f"Legend: {LEGEND}")
+    if changes:
+        click.echo("\nIndicators:")
+        for change in changes:
+            click.echo(f"  {change}")
+    if files:
+        click.echo("\nData files:")
+        for line in files:
+            click.echo(f"  {line}")
+    if not changes and not files:
+        click.echo(f"No change: indicators and data are as in release {version}.")
+        sys.exit(0)
+    click.echo(f"\n{len(changes)} indicator{'s' if len(changes) != 1 else ''} and "
+               f"{len(files)} data file{'s' if len(files) != 1 else ''} changed since "
+               f"release {version}.")
+    sys.exit(1)
+
+
 def main() -> None:
     """Console entry point; Click turns usage errors into exit code 2."""
     cli()

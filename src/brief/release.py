@@ -1,0 +1,258 @@
+"""Immutable, stamped releases of the brief (``brief release``) and the release archive.
+
+A release is a folder ``releases/VERSION/`` holding the PDF (its file name carries the
+version), ``indicators.json``, ``calls-to-action.csv``, a copy of the website and
+``manifest.json`` (version, date, git commit, notes, hashes of every input and output).
+It is written into a staging folder and renamed into place in one step, so an
+interrupted release leaves no partial ``releases/VERSION/``; an existing release is
+never overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from brief.diff import (
+    LEGEND,
+    Change,
+    changed_files,
+    data_fingerprint,
+    diff_indicators,
+    file_hashes,
+    sha256_file,
+)
+from brief.paths import ProjectPaths
+
+VERSION_PATTERN = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+MANIFEST = "manifest.json"
+
+
+class ReleaseRefused(Exception):
+    """A release that must not happen; the message says why and what to do."""
+
+
+@dataclass(frozen=True, order=True)
+class Version:
+    """A semantic version ``MAJOR.MINOR.PATCH`` (ordered numerically)."""
+
+    major: int
+    minor: int
+    patch: int
+
+    @classmethod
+    def parse(cls, text: str) -> Version:
+        match = VERSION_PATTERN.match(text.strip())
+        if not match:
+            raise ReleaseRefused(f"version {text!r} is not of the form MAJOR.MINOR.PATCH "
+                                 "(for example 1.2.0)")
+        return cls(*(int(part) for part in match.groups()))
+
+    def __str__(self) -> str:
+        return f"{self.major}.{self.minor}.{self.patch}"
+
+
+@dataclass(frozen=True)
+class ReleaseInfo:
+    """What the site's Versions page and the diff need to know about one release."""
+
+    version: str
+    date: str
+    pdf: str
+    notes: str
+    changes: tuple[str, ...]
+
+
+def release_date() -> str:
+    """Today's date, or the date of ``SOURCE_DATE_EPOCH`` when set (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date().isoformat()
+    return dt.datetime.now(tz=dt.UTC).date().isoformat()
+
+
+def list_releases(releases_dir: Path) -> list[ReleaseInfo]:
+    """Every complete release (a folder with a manifest), oldest first."""
+    found: list[tuple[Version, ReleaseInfo]] = []
+    if not releases_dir.is_dir():
+        return []
+    for folder in releases_dir.iterdir():
+        manifest = folder / MANIFEST
+        if folder.name.startswith(".") or not manifest.is_file():
+            continue
+        try:
+            version = Version.parse(folder.name)
+            raw = json.loads(manifest.read_text("utf-8"))
+        except (ReleaseRefused, json.JSONDecodeError):
+            continue
+        info = ReleaseInfo(version=str(version), date=str(raw.get("date", "")),
+                           pdf=str(raw.get("pdf", "")), notes=str(raw.get("notes", "")),
+                           changes=tuple(raw.get("changes", [])))
+        found.append((version, info))
+    return [info for _, info in sorted(found)]
+
+
+def load_release_indicators(releases_dir: Path, version: str | None = None
+                            ) -> tuple[str, list[dict[str, Any]], dict[str, str]]:
+    """The indicators and data hashes of release ``version`` (default: the latest)."""
+    releases = list_releases(releases_dir)
+    if not releases:
+        raise ReleaseRefused("there is no release yet to compare with (releases/ is empty); "
+                             "run `brief release VERSION` to make the first one")
+    if version is None:
+        version = releases[-1].version
+    folder = releases_dir / str(Version.parse(version))
+    if not (folder / MANIFEST).is_file():
+        known = ", ".join(r.version for r in releases)
+        raise ReleaseRefused(f"no release {version} in releases/ (known: {known})")
+    indicators = json.loads((folder / "indicators.json").read_text("utf-8"))
+    manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
+    data = {name.removeprefix("data/"): sha for name, sha in manifest["inputs"].items()
+            if name.startswith("data/")}
+    return version, indicators, data
+
+
+def _git_commit(root: Path) -> str:
+    try:
+        done = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
+                              text=True, check=False, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def set_version(config: Path, version: str, date: str) -> str:
+    """Rewrite ``version:`` and ``date:`` under ``book:`` in ``_quarto.yml``; return old text.
+
+    Only those two lines change, so the author's comments and layout survive.
+    """
+    text = config.read_text("utf-8")
+    new = text
+    for key, value in (("version", version), ("date", date)):
+        pattern = re.compile(rf"^(\s+{key}:\s*).*$", re.MULTILINE)
+        if not pattern.search(new):
+            raise ReleaseRefused(f"_quarto.yml has no `{key}:` under `book:` (expected for "
+                                 f"example `  {key}: ...`)")
+        new = pattern.sub(lambda m, v=value: f'{m.group(1)}"{v}"', new, count=1)
+    config.write_text(new, "utf-8")
+    return text
+
+
+def changelog_entry(version: str, date: str, notes: str, changes: list[Change],
+                    data_changes: list[str]) -> str:
+    """The Keep-a-Changelog section for a release, with the indicator diff."""
+    lines = [f"## [{version}] - {date}", ""]
+    if notes:
+        lines += [notes.strip(), ""]
+    if changes:
+        lines += ["### Indicators", "", f"Legend: `{LEGEND}`", ""]
+        lines += [f"- `{change}`" for change in changes]
+        lines.append("")
+    if data_changes:
+        lines += ["### Data files", ""] + [f"- `{line}`" for line in data_changes] + [""]
+    if not changes and not data_changes:
+        lines += ["No indicator or data changes since the previous release.", ""]
+    return "\n".join(lines) + "\n"
+
+
+def prepend_changelog(path: Path, entry: str) -> None:
+    """Insert ``entry`` above the newest release section (below ``[Unreleased]``)."""
+    text = path.read_text("utf-8") if path.is_file() else "# Changelog\n\n"
+    marker = re.search(r"^## \[(?!Unreleased)", text, re.MULTILINE)
+    if marker:
+        text = text[: marker.start()] + entry + "\n" + text[marker.start():]
+    else:
+        text = text.rstrip("\n") + "\n\n" + entry
+    path.write_text(text, "utf-8")
+
+
+Builder = Callable[[ProjectPaths, list[ReleaseInfo]], Path]
+
+
+def make_release(paths: ProjectPaths, version_text: str, notes: str, build: Builder,
+                 indicators_json: Callable[[], list[dict[str, Any]]],
+                 export_calls: Callable[[Path], None]) -> ReleaseInfo:
+    """Check, build and archive release ``version_text``; refuse when anything is off.
+
+    ``build`` renders the brief (given the list of releases the Versions page should
+    show, this one included) and returns the output folder; ``indicators_json`` and
+    ``export_calls`` produce the archived indicator list and calls-to-action CSV.
+    """
+    version = Version.parse(version_text)
+    releases = list_releases(paths.releases)
+    target = paths.releases / str(version)
+    if target.exists():
+        raise ReleaseRefused(f"release {version} already exists in releases/{version}/; "
+                             "releases are never overwritten: choose a new version")
+    if releases and version <= Version.parse(releases[-1].version):
+        raise ReleaseRefused(f"version {version} is not greater than the latest release, "
+                             f"{releases[-1].version}")
+    date = release_date()
+    current = indicators_json()
+    data_hashes = file_hashes(paths.data)
+    if releases:
+        _, previous, previous_data = load_release_indicators(paths.releases)
+        changes = diff_indicators(previous, current)
+        data_changes = changed_files(previous_data, data_hashes)
+    else:
+        changes, data_changes = [], []
+    pdf_name = f"brief-{version}.pdf"
+    info = ReleaseInfo(version=str(version), date=date, pdf=pdf_name, notes=notes,
+                       changes=tuple(str(c) for c in changes))
+    original = set_version(paths.quarto_config, str(version), date)
+    try:
+        output = build(paths, [*releases, info])
+    except BaseException:
+        paths.quarto_config.write_text(original, "utf-8")
+        raise
+    paths.releases.mkdir(exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".staging-{version}-", dir=paths.releases))
+    try:
+        pdfs = sorted(output.glob("*.pdf"))
+        if not pdfs:
+            raise ReleaseRefused(f"the build wrote no PDF into {output}")
+        shutil.copy2(pdfs[0], staging / pdf_name)
+        (staging / "indicators.json").write_text(
+            json.dumps(current, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        export_calls(staging / "calls-to-action.csv")
+        shutil.copytree(output, staging / "site")
+        manifest = {
+            "version": str(version),
+            "date": date,
+            "commit": _git_commit(paths.root),
+            "notes": notes,
+            "pdf": pdf_name,
+            "data_fingerprint": data_fingerprint(paths.data),
+            "changes": [str(c) for c in changes],
+            "inputs": {f"data/{k}": v for k, v in data_hashes.items()}
+            | {name: sha for name, sha in _source_hashes(paths).items()},
+            "outputs": file_hashes(staging),
+        }
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
+        staging.rename(target)  # atomic on one filesystem: all or nothing
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    prepend_changelog(paths.root / "CHANGELOG.md",
+                      changelog_entry(str(version), date, notes, changes, data_changes))
+    return info
+
+
+def _source_hashes(paths: ProjectPaths) -> dict[str, str]:
+    """Hashes of the book's sources: config, chapters, references."""
+    out: dict[str, str] = {}
+    for path in [paths.quarto_config, paths.references, paths.root / "index.qmd"]:
+        if path.is_file():
+            out[path.name] = sha256_file(path)
+    for name, sha in file_hashes(paths.chapters).items():
+        out[f"chapters/{name}"] = sha
+    return out
