@@ -50,3 +50,26 @@ def test_cite_collects_source_keys() -> None:
 
 def test_escape_markdown() -> None:
     assert display.escape_markdown("*bold* [link](x) <b>") == r"\*bold\* \[link\](x) \<b\>"
+
+
+def test_an_indicator_reads_only_its_tables(monkeypatch) -> None:
+    from brief import datapackage
+
+    display.package.cache_clear()
+    display.get.cache_clear()
+    monkeypatch.setattr(datapackage, "READS", set())
+    assert display.fmt("urban_growth_share") == "77%"
+    assert datapackage.READS == {"census_population"}
+    display.fmt("hcmc_majority_migrant_wards")
+    assert datapackage.READS == {"census_population", "published_estimates"}
+
+
+def test_a_broken_table_fails_only_when_served(project, monkeypatch) -> None:
+    from brief.datapackage import open_package
+    from brief.problems import DataError
+
+    (project / "data" / "returns_to_viet_nam.csv").write_text("", "utf-8")
+    package = open_package(project / "data")
+    assert len(package.table("census_population")) == 2
+    with pytest.raises(DataError, match=r"returns_to_viet_nam\.csv: file is empty"):
+        package.table("returns_to_viet_nam")

@@ -30,6 +30,10 @@ import pandas as pd
 from brief.problems import DataError, Problem
 
 DESCRIPTOR = "datapackage.json"
+
+#: Names of the resources served in this process, by any package. A chapter's kernel
+#: reports them after execution, so the build cache knows which tables it depends on.
+READS: set[str] = set()
 FIELD_TYPES = {"string", "integer", "number", "year", "boolean", "date"}
 RULE_TYPES = {
     "not-greater", "sum-at-most", "low-not-above-high", "value-or-range", "source-key",
@@ -116,10 +120,14 @@ class DataPackage:
     def table(self, name: str) -> pd.DataFrame:
         """The rows of resource ``name`` as a DataFrame typed by its schema (a copy)."""
         resource = self.resource(name)
+        READS.add(name)
         for hook in self.read_hooks:
             hook(name)
         if name not in self._frames:
-            self._frames[name] = _read_frame(self.directory, resource)
+            frame, problems = validate_resource(self.directory, resource)
+            if frame is None:
+                raise DataError(problems)
+            self._frames[name] = frame
         return self._frames[name].copy()
 
 
@@ -523,37 +531,54 @@ def _rule_problems(frame: pd.DataFrame, resource: Resource) -> list[Problem]:
     return problems
 
 
+def validate_resource(data_dir: Path, resource: Resource
+                      ) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Check one table (file, header, cells, domain rules); return its rows when usable."""
+    text, problems = _read_text(data_dir, resource)
+    if text is None:
+        return None, problems
+    problems = _check_header(text, resource)
+    if problems:
+        return None, problems
+    problems = _cells(text, resource)
+    if problems:
+        return None, problems
+    frame = _read_frame(data_dir, resource)
+    if frame.empty:
+        return None, [Problem(resource.file, "no data rows (expected at least one row under "
+                                             "the header)")]
+    problems = _rule_problems(frame, resource)
+    return (None if problems else frame), problems
+
+
 def validate(data_dir: Path) -> tuple[DataPackage | None, list[Problem]]:
     """Check the whole package; return it (when the descriptor parsed) and every problem."""
     package, problems = read_descriptor(data_dir)
     if package is None:
         return None, problems
     for resource in package.resources.values():
-        text, file_problems = _read_text(data_dir, resource)
-        problems += file_problems
-        if text is None:
-            continue
-        header_problems = _check_header(text, resource)
-        problems += header_problems
-        if header_problems:
-            continue
-        cell_problems = _cells(text, resource)
-        problems += cell_problems
-        if cell_problems:
-            continue
-        frame = _read_frame(data_dir, resource)
-        if frame.empty:
-            problems.append(Problem(resource.file, "no data rows (expected at least one row "
-                                                   "under the header)"))
-            continue
-        package._frames[resource.name] = frame
-        problems += _rule_problems(frame, resource)
+        frame, resource_problems = validate_resource(data_dir, resource)
+        problems += resource_problems
+        if frame is not None:
+            package._frames[resource.name] = frame
     return package, problems
 
 
 def load(data_dir: Path) -> DataPackage:
-    """Validate ``data_dir`` and return the package, or raise :class:`DataError`."""
+    """Validate every table of ``data_dir`` and return the package, or raise DataError."""
     package, problems = validate(data_dir)
+    if problems or package is None:
+        raise DataError(problems)
+    return package
+
+
+def open_package(data_dir: Path) -> DataPackage:
+    """Open ``data_dir`` reading only the descriptor; each table is validated when served.
+
+    Chapters use this: a chapter then reads (and depends on) only the tables it asks
+    for, which is what the build cache records.
+    """
+    package, problems = read_descriptor(data_dir)
     if problems or package is None:
         raise DataError(problems)
     return package

@@ -11,31 +11,40 @@ from __future__ import annotations
 import math
 import re
 from functools import cache
-from pathlib import Path
 
-from brief.indicators import Indicator, catalogue
+import pandas as pd
+
+from brief.datapackage import DataPackage, open_package
+from brief.indicators import CATALOGUE, Indicator, compute_one
+from brief.paths import project_paths
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|@$~^])")
 
 
 @cache
-def _indicators(data_dir: str | None) -> dict[str, Indicator]:
-    return catalogue(Path(data_dir) if data_dir else None)
+def package() -> DataPackage:
+    """The project's data package, opened once per process (a kernel runs one chapter).
+
+    Tables are validated and read only when asked for, so a chapter depends on the
+    tables its indicators and charts use, and on no others.
+    """
+    return open_package(project_paths().data)
 
 
-def indicators(data_dir: Path | None = None) -> dict[str, Indicator]:
-    """The project's indicators, computed once per process (a kernel runs one chapter)."""
-    return _indicators(str(data_dir) if data_dir else None)
-
-
+@cache
 def get(id: str) -> Indicator:
-    """The indicator ``id``; a clear KeyError names the unknown id and suggests near ones."""
-    values = indicators()
-    if id not in values:
-        near = [k for k in values if id.split("_")[0] in k][:5]
+    """The indicator ``id``; an unknown id is a KeyError that suggests similar ones."""
+    if id not in CATALOGUE:
+        stem = id.split("_")[0]
+        near = [k for k in CATALOGUE if stem in k][:5]
         hint = f"; similar ids: {', '.join(near)}" if near else ""
         raise KeyError(f"unknown indicator {id!r}{hint} (run `brief indicators` for the list)")
-    return values[id]
+    return compute_one(package(), id)
+
+
+def table(name: str) -> pd.DataFrame:
+    """The rows of data resource ``name``, for charts and tables in chapters."""
+    return package().table(name)
 
 
 def value(id: str) -> float:

@@ -406,6 +406,16 @@ def _build(definition: Definition, package: DataPackage) -> Indicator:
     )
 
 
+def compute_one(package: DataPackage, id: str) -> Indicator:
+    """Compute the single indicator ``id``, reading only the tables it needs."""
+    if id not in CATALOGUE:
+        raise KeyError(id)
+    try:
+        return _build(CATALOGUE[id], package)
+    except IndicatorError as exc:
+        raise DataError([exc.problem]) from None
+
+
 def compute(package: DataPackage) -> tuple[dict[str, Indicator], list[Problem]]:
     """Compute every catalogued indicator; collect problems instead of stopping at one."""
     values: dict[str, Indicator] = {}
