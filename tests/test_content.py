@@ -184,20 +184,24 @@ def test_no_ten_word_run_is_copied_from_the_seeds():
 
 
 def run_qmd(path: Path) -> str:
-    """Run a .qmd's cells and inline expressions in order, as a kernel would; return output.
+    """Run a .qmd's cells and inline expressions in order, as a kernel would.
 
-    The last expression of a chart cell is turned into its Vega-Lite dict, which validates
-    the spec against the schema.
+    Returns the page as Markdown with inline values and printed cell output in place
+    (cell code left out). The last expression of a chart cell is turned into its
+    Vega-Lite dict, which validates the spec against the schema.
     """
     text = path.read_text("utf-8")
     namespace: dict[str, object] = {"__name__": "__qmd__"}
+
+    def inline(match: re.Match[str]) -> str:
+        result = eval(match.group(1), namespace)
+        assert isinstance(result, str), f"{match.group(1)} gave {result!r}, expected text"
+        return result
+
     output = io.StringIO()
     position = 0
     for match in CELL.finditer(text):
-        for expression in INLINE.findall(text[position:match.start()]):
-            result = eval(expression, namespace)
-            assert isinstance(result, str), f"{expression} gave {result!r}"
-            output.write(result)
+        output.write(INLINE.sub(inline, text[position:match.start()]))
         tree = ast.parse(match.group(1))
         last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
         with contextlib.redirect_stdout(output):
@@ -207,8 +211,7 @@ def run_qmd(path: Path) -> str:
                 if hasattr(shown, "to_dict"):
                     shown.to_dict()
         position = match.end()
-    for expression in INLINE.findall(text[position:]):
-        output.write(str(eval(expression, namespace)))
+    output.write(INLINE.sub(inline, text[position:]))
     return output.getvalue()
 
 
@@ -222,3 +225,24 @@ def test_inline_numbers_follow_the_data():
 
     out = run_qmd(ROOT / "chapters" / "04-urban-planning.qmd")
     assert fmt("urban_growth_share") in out and fmt("urban_population_growth") in out
+
+
+def test_a_new_census_row_changes_the_text(tmp_path, monkeypatch):
+    """Adding a census moves every census-based sentence to the two latest censuses."""
+    import shutil
+
+    from brief import display
+
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    shutil.copytree(ROOT / "chapters", tmp_path / "chapters")
+    with (tmp_path / "data" / "census_population.csv").open("a", encoding="utf-8") as f:
+        f.write("2019,96208984,33059735\n")  # 2019 census, preliminary results (GSO)
+    monkeypatch.setenv("BRIEF_PROJECT_ROOT", str(tmp_path))
+    display._indicators.cache_clear()
+    try:
+        out = run_qmd(tmp_path / "chapters" / "04-urban-planning.qmd")
+        assert "Between 2009 and 2019 the urban population grew by" in out
+        assert f"took {display.fmt('urban_growth_share')} of the country" in out
+        assert display.fmt("urban_growth_share") != "77%"
+    finally:
+        display._indicators.cache_clear()
