@@ -11,6 +11,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from brief.display import number
+
 FONT = "Noto Sans"
 ACCENT = "#1f5f8b"
 MUTED = "#9bb7cc"
@@ -56,9 +58,10 @@ def bar(frame: pd.DataFrame, *, category: str, value: str, unit: str, title: str
     ``highlight`` names one category drawn in the accent colour (others muted); with no
     highlight every bar is in the accent colour.
     """
-    fmt, suffix = _UNIT_FORMAT.get(unit, (",.4~g", ""))
+    suffix = _UNIT_FORMAT.get(unit, (",.4~g", ""))[1]
     data = frame[[category, value]].copy()
-    data["_label"] = data[value].map(lambda v: f"{format(v, fmt)}{suffix}" if pd.notna(v) else "")
+    # Bar-end labels and tooltips round the way the prose does (3.8% stays 3.8%, not 4%).
+    data["_label"] = data[value].map(lambda v: f"{number(v)}{suffix}" if pd.notna(v) else "")
     colour = (
         alt.condition(alt.datum[category] == highlight, alt.value(ACCENT), alt.value(MUTED))
         if highlight else alt.value(ACCENT)
@@ -70,7 +73,7 @@ def bar(frame: pd.DataFrame, *, category: str, value: str, unit: str, title: str
         x=alt.X(f"{value}:Q", title=_axis_title(unit, value_title),
                 scale=alt.Scale(domain=[0, 100]) if unit == "percent" else alt.Undefined),
         tooltip=[alt.Tooltip(f"{category}:N", title=" "),
-                 alt.Tooltip(f"{value}:Q", title=_axis_title(unit, value_title), format=fmt)],
+                 alt.Tooltip("_label:N", title=_axis_title(unit, value_title))],
     )
     bars = base.mark_bar(height={"band": 0.7}).encode(color=colour)
     labels = base.mark_text(align="left", dx=4).encode(text="_label:N")

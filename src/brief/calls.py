@@ -1,0 +1,295 @@
+"""Calls to action: one YAML file beside the chapters, rendered wherever the brief needs it.
+
+``chapters/calls-to-action.yml`` is a list of entries, each naming one action and the
+actor asked to take it::
+
+    - id: cta-02-decouple-services
+      chapter: 02-registration-reform
+      actor: national government
+      text: Decouple access to public services from registration status.
+      indicators: [vms_registration_difficulty_share]
+
+The file is parsed into typed :class:`CallToAction` objects once and checked as a
+whole: every problem is reported with the file, the line of the entry, the entry's id
+and the field, so an author can fix them all in one pass. Chapters print
+:func:`callout`; the summary and the annex print :func:`by_actor`; the build exports
+:func:`to_csv` for partners who track follow-up.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from brief.display import escape_markdown
+
+#: The actors a call may address, in the order the brief presents them.
+ACTORS: tuple[str, ...] = (
+    "national government",
+    "provincial and local authorities",
+    "employers",
+    "development partners",
+    "communities",
+)
+
+FIELDS: tuple[str, ...] = ("id", "chapter", "actor", "text", "indicators")
+CSV_COLUMNS: tuple[str, ...] = FIELDS
+
+#: A chapter file is ``NN-slug.qmd``; its stem is the chapter id used in the YAML.
+CHAPTER_STEM = re.compile(r"^(\d{2})-[a-z0-9-]+$")
+CALL_ID = re.compile(r"^cta-(\d{2})-[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class CallToAction:
+    """One action, the actor asked to take it and the indicators that motivate it."""
+
+    id: str
+    chapter: str
+    actor: str
+    text: str
+    indicators: tuple[str, ...]
+
+    @property
+    def chapter_number(self) -> int:
+        """The chapter's number, from its ``NN-`` prefix."""
+        return int(self.chapter[:2])
+
+
+class CallsError(Exception):
+    """The calls-to-action file cannot be used; carries one message per problem."""
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+# ---------------------------------------------------------------- loading
+
+
+def _display_path(path: Path) -> str:
+    """``chapters/calls-to-action.yml`` when possible, else the path as given."""
+    parts = path.parts
+    return "/".join(parts[-2:]) if len(parts) >= 2 else str(path)
+
+
+def known_chapters(folder: Path) -> list[str]:
+    """Stems of the numbered chapter files (``NN-slug.qmd``) in ``folder``."""
+    return sorted(p.stem for p in folder.glob("*.qmd") if CHAPTER_STEM.match(p.stem))
+
+
+def _entry_lines(text: str) -> list[int]:
+    """The 1-based line where each top-level list entry starts (for messages)."""
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return []
+    if not isinstance(node, yaml.SequenceNode):
+        return []
+    return [item.start_mark.line + 1 for item in node.value]
+
+
+def _check_entry(index: int, raw: Any, where: str, chapters: set[str], indicators: set[str],
+                 seen: dict[str, int]) -> tuple[CallToAction | None, list[str]]:
+    """Validate one entry; return it (when usable) and its problems."""
+    if not isinstance(raw, dict):
+        return None, [f"{where}: expected a mapping with the fields {', '.join(FIELDS)} "
+                      f"(found {type(raw).__name__})"]
+    ident = raw.get("id")
+    label = f"{where} ({ident})" if isinstance(ident, str) and ident else where
+    problems: list[str] = []
+
+    def problem(name: str, message: str) -> None:
+        problems.append(f"{label}: field '{name}': {message}")
+
+    for name in raw:
+        if name not in FIELDS:
+            problem(str(name), f"unknown field (expected only {', '.join(FIELDS)})")
+    for name in FIELDS:
+        if name not in raw or raw[name] is None or raw[name] == "":
+            problem(name, "missing (every entry needs it)")
+
+    chapter = raw.get("chapter")
+    if isinstance(ident, str) and ident:
+        match = CALL_ID.match(ident)
+        if not match:
+            problem("id", f"{ident!r} is not a call id (expected cta-NN-words, lower case, "
+                          "with NN the chapter number, e.g. cta-02-decouple-services)")
+        elif isinstance(chapter, str) and chapter[:2] != match.group(1):
+            problem("id", f"{ident!r} does not match its chapter {chapter!r} (expected the "
+                          f"prefix cta-{chapter[:2]}-)")
+        if ident in seen:
+            problem("id", f"{ident!r} is used twice (first at entry {seen[ident]}; ids must "
+                          "be unique)")
+        else:
+            seen[ident] = index
+    elif ident not in (None, ""):
+        problem("id", f"expected text, found {type(ident).__name__}")
+
+    if chapter not in (None, "") and chapter not in chapters:
+        known = ", ".join(sorted(chapters)) or "none found"
+        problem("chapter", f"unknown chapter {chapter!r} (expected the stem of a chapter file: "
+                           f"{known})")
+
+    actor = raw.get("actor")
+    if actor not in (None, "") and actor not in ACTORS:
+        problem("actor", f"unknown actor {actor!r} (expected one of: {', '.join(ACTORS)})")
+
+    text = raw.get("text")
+    if text not in (None, ""):
+        if not isinstance(text, str):
+            problem("text", f"expected a sentence, found {type(text).__name__}")
+        elif not text[:1].isupper() or not text.rstrip().endswith("."):
+            problem("text", "expected one sentence that starts with a capital letter (a verb) "
+                            "and ends with a full stop")
+
+    ids = raw.get("indicators")
+    if ids not in (None, ""):
+        if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+            problem("indicators", "expected a non-empty list of indicator ids, e.g. "
+                                  "[uncounted_migrants]")
+        else:
+            for unknown in (i for i in ids if i not in indicators):
+                problem("indicators", f"unknown indicator {unknown!r} (run `brief indicators` "
+                                      "for the list)")
+
+    if problems:
+        return None, problems
+    return CallToAction(id=ident, chapter=chapter, actor=actor, text=text.strip(),
+                        indicators=tuple(ids)), []
+
+
+def parse(text: str, *, source: str, chapters: Iterable[str],
+          indicators: Iterable[str]) -> list[CallToAction]:
+    """Parse and validate the YAML ``text``; ``source`` names the file in messages.
+
+    Raises :class:`CallsError` listing every problem found.
+    """
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}" if mark is not None else source
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise CallsError([f"{where}: not valid YAML: {reason} (check the indentation and "
+                          "quote text that contains a colon)"]) from None
+    if not isinstance(raw, list) or not raw:
+        found = "nothing" if raw is None else type(raw).__name__
+        raise CallsError([f"{source}: expected a list of calls to action, one '- id: ...' "
+                          f"entry each (found {found})"])
+    lines = _entry_lines(text)
+    chapter_set, indicator_set = set(chapters), set(indicators)
+    seen: dict[str, int] = {}
+    calls: list[CallToAction] = []
+    problems: list[str] = []
+    for index, entry in enumerate(raw, start=1):
+        line = f":{lines[index - 1]}" if index <= len(lines) else ""
+        where = f"{source}{line}: entry {index}"
+        call, found = _check_entry(index, entry, where, chapter_set, indicator_set, seen)
+        problems += found
+        if call is not None:
+            calls.append(call)
+    if problems:
+        raise CallsError(problems)
+    return calls
+
+
+def load(path: Path | None = None, *, chapters: Iterable[str] | None = None,
+         indicators: Iterable[str] | None = None) -> list[CallToAction]:
+    """Load and validate the calls to action.
+
+    By default reads the project's ``chapters/calls-to-action.yml``, accepts the
+    chapters whose files sit beside it and the indicators of the catalogue.
+    """
+    if path is None:
+        from brief.paths import project_paths
+
+        path = project_paths().calls_to_action
+    source = _display_path(path)
+    if not path.is_file():
+        raise CallsError([f"{source}: file not found (expected the calls to action as a "
+                          "YAML list beside the chapters)"])
+    if chapters is None:
+        chapters = known_chapters(path.parent)
+    if indicators is None:
+        from brief.display import indicators as catalogue
+
+        indicators = catalogue().keys()
+    return parse(path.read_text(encoding="utf-8"), source=source, chapters=chapters,
+                 indicators=indicators)
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def _item(call: CallToAction, *, with_actor: bool, with_chapter: bool) -> str:
+    text = escape_markdown(call.text)
+    if with_actor:
+        text = f"**{escape_markdown(call.actor.capitalize())}:** {text}"
+    if with_chapter:
+        text = f"{text} *(Chapter {call.chapter_number})*"
+    return f"- {text}"
+
+
+def callout(chapter: str, calls: Sequence[CallToAction] | None = None) -> str:
+    """Markdown for the chapter's closing "Call to action" box, the actor in bold first.
+
+    Raises ``ValueError`` when the chapter has no calls (every chapter should end with one).
+    """
+    calls = load() if calls is None else calls
+    mine = [c for c in calls if c.chapter == chapter]
+    if not mine:
+        known = ", ".join(sorted({c.chapter for c in calls}))
+        raise ValueError(f"no calls to action for chapter {chapter!r} in "
+                         f"chapters/calls-to-action.yml (chapters with calls: {known})")
+    items = "\n".join(_item(c, with_actor=True, with_chapter=False) for c in mine)
+    return f'::: {{.callout-important title="Call to action"}}\n{items}\n:::\n'
+
+
+def by_actor(calls: Sequence[CallToAction] | None = None, *, level: int = 3) -> str:
+    """Every call grouped under a heading per actor (in :data:`ACTORS` order).
+
+    Each action ends with the chapter it comes from. ``level`` sets the heading depth;
+    the headings are unnumbered so that they do not disturb section numbering.
+    """
+    calls = load() if calls is None else calls
+    blocks: list[str] = []
+    for actor in ACTORS:
+        mine = sorted((c for c in calls if c.actor == actor), key=lambda c: c.chapter)
+        if not mine:
+            continue
+        heading = f"{'#' * level} {escape_markdown(actor.capitalize())} {{.unnumbered}}"
+        items = "\n".join(_item(c, with_actor=False, with_chapter=True) for c in mine)
+        blocks.append(f"{heading}\n\n{items}\n")
+    return "\n".join(blocks)
+
+
+def csv_text(calls: Sequence[CallToAction]) -> str:
+    """The calls as CSV (columns: id, chapter, actor, text, indicators joined by '; ')."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for c in calls:
+        writer.writerow([c.id, c.chapter, c.actor, c.text, "; ".join(c.indicators)])
+    return buffer.getvalue()
+
+
+def to_csv(path: Path, calls: Sequence[CallToAction] | None = None) -> bool:
+    """Write the calls to ``path`` as CSV for partners; return True when the file changed.
+
+    The file is only rewritten when its content changes, so builds stay incremental.
+    """
+    calls = load() if calls is None else calls
+    text = csv_text(calls)
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return True
