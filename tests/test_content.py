@@ -238,11 +238,11 @@ def test_a_new_census_row_changes_the_text(tmp_path, monkeypatch):
     with (tmp_path / "data" / "census_population.csv").open("a", encoding="utf-8") as f:
         f.write("2019,96208984,33059735\n")  # 2019 census, preliminary results (GSO)
     monkeypatch.setenv("BRIEF_PROJECT_ROOT", str(tmp_path))
-    display._indicators.cache_clear()
+    display.reset()
     try:
         out = run_qmd(tmp_path / "chapters" / "04-urban-planning.qmd")
         assert "Between 2009 and 2019 the urban population grew by" in out
         assert f"took {display.fmt('urban_growth_share')} of the country" in out
         assert display.fmt("urban_growth_share") != "77%"
     finally:
-        display._indicators.cache_clear()
+        display.reset()

@@ -55,8 +55,7 @@ def test_escape_markdown() -> None:
 def test_an_indicator_reads_only_its_tables(monkeypatch) -> None:
     from brief import datapackage
 
-    display.package.cache_clear()
-    display.get.cache_clear()
+    display.reset()
     monkeypatch.setattr(datapackage, "READS", set())
     assert display.fmt("urban_growth_share") == "77%"
     assert datapackage.READS == {"census_population"}

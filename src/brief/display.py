@@ -42,6 +42,17 @@ def get(id: str) -> Indicator:
     return compute_one(package(), id)
 
 
+def indicators() -> dict[str, Indicator]:
+    """Every indicator in catalogue order (the data-and-methods annex lists them all)."""
+    return {id: get(id) for id in CATALOGUE}
+
+
+def reset() -> None:
+    """Forget the opened package and computed indicators (after the data changed)."""
+    package.cache_clear()
+    get.cache_clear()
+
+
 def table(name: str) -> pd.DataFrame:
     """The rows of data resource ``name``, for charts and tables in chapters."""
     return package().table(name)
