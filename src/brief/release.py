@@ -131,16 +131,16 @@ def _git_commit(root: Path) -> str:
 
 
 def set_version(config: Path, version: str, date: str) -> str:
-    """Rewrite ``version:`` and ``date:`` under ``book:`` in ``_quarto.yml``; return old text.
+    """Rewrite the first ``version:`` and ``date:`` lines of ``_quarto.yml``; return old text.
 
     Only those two lines change, so the author's comments and layout survive.
     """
     text = config.read_text("utf-8")
     new = text
     for key, value in (("version", version), ("date", date)):
-        pattern = re.compile(rf"^(\s+{key}:\s*).*$", re.MULTILINE)
+        pattern = re.compile(rf"^(\s*{key}:\s*).*$", re.MULTILINE)
         if not pattern.search(new):
-            raise ReleaseRefused(f"_quarto.yml has no `{key}:` under `book:` (expected for "
+            raise ReleaseRefused(f"_quarto.yml has no `{key}:` line (expected for "
                                  f"example `  {key}: ...`)")
         new = pattern.sub(lambda m, v=value: f'{m.group(1)}"{v}"', new, count=1)
     config.write_text(new, "utf-8")
