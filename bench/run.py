@@ -1,0 +1,236 @@
+"""Benchmark the build against a naive pipeline, in one run, on this machine.
+
+Usage: ``python bench/run.py [--runs N] [--no-scale]``
+
+Measured on a scratch copy of the project (the working tree is never touched):
+
+* cold build: no cache, no output;
+* no-change rebuild;
+* one-CSV change (which chapters re-execute is printed too);
+* prose-only change (must execute no kernel);
+* naive baseline: ``jupyter nbconvert --execute`` of each chapter in turn, then pandoc
+  to HTML per chapter and to Typst, then the Typst compiler: what a first script
+  would do without the engine's parallel kernels, caches and single converter;
+* scale run: a synthetic project with 10x the chapters plus a chapter that reads a
+  1,000,000-row table, to show how time grows with the work.
+
+Each figure is the minimum and median of ``--runs`` runs; ratios compare medians
+measured in the same process, so a busy machine slows both sides alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import nbformat
+
+from brief.paths import ROOT_ENV
+from brief.render.build import Progress, build
+from brief.render.project import load_project
+from brief.render.qmd import read as read_qmd
+
+REPO = Path(__file__).resolve().parents[1]
+SKIP = shutil.ignore_patterns("_book", ".brief-cache", ".brief-staging*", "releases", ".venv",
+                              "venv", ".git", "figures", "__pycache__", ".pytest_cache", "bench")
+
+
+class Counter(Progress):
+    """Counts chapters that really executed (not served from the cache)."""
+
+    def __init__(self) -> None:
+        self.executed: list[str] = []
+        self.cached: list[str] = []
+
+    def chapter(self, path: str, cached: bool) -> None:
+        (self.cached if cached else self.executed).append(path)
+
+
+def copy_project(target: Path, source: Path = REPO) -> Path:
+    shutil.copytree(source, target, ignore=SKIP)
+    return target
+
+
+def timed(func: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    func()
+    return time.perf_counter() - start
+
+
+def summary(times: list[float]) -> str:
+    return f"min {min(times):6.2f} s   median {statistics.median(times):6.2f} s"
+
+
+def clean(root: Path) -> None:
+    for name in ("_book", ".brief-cache", "figures"):
+        shutil.rmtree(root / name, ignore_errors=True)
+
+
+def naive_build(root: Path, work: Path) -> None:
+    """nbconvert each chapter in turn, pandoc each to HTML, pandoc all to Typst, compile."""
+    import pypandoc
+    import typst
+
+    pandoc = pypandoc.get_pandoc_path()
+    project = load_project(root)
+    env = {**os.environ, ROOT_ENV: str(root)}
+    markdown_files = []
+    for chapter in project.chapters:
+        document = read_qmd(root, chapter.path)
+        notebook = nbformat.v4.new_notebook()
+        notebook.cells = [nbformat.v4.new_code_cell(c.code) for c in document.cells]
+        stem = chapter.path.replace("/", "_").removesuffix(".qmd")
+        source = work / f"{stem}.ipynb"
+        nbformat.write(notebook, source)
+        subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook",
+                        "--execute", "--inplace", str(source)], cwd=root, check=True,
+                       capture_output=True, env=env)
+        subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "markdown",
+                        str(source)], cwd=root, check=True, capture_output=True)
+        markdown = source.with_suffix(".md")
+        markdown_files.append(markdown)
+        subprocess.run([pandoc, str(markdown), "-s", "--metadata", f"title={stem}", "-o",
+                        str(markdown.with_suffix(".html"))], check=True, capture_output=True)
+    typ = work / "book.typ"
+    subprocess.run([pandoc, *map(str, markdown_files), "-s", "-t", "typst", "-o", str(typ)],
+                   check=True, capture_output=True)
+    typst.compile(str(typ), output=str(work / "book.pdf"))
+
+
+def edit_csv(root: Path) -> None:
+    """Change one value in returns_to_viet_nam.csv (read by few chapters)."""
+    path = root / "data" / "returns_to_viet_nam.csv"
+    text = path.read_text("utf-8")
+    old = "25000" if "25000" in text else "25001"
+    path.write_text(text.replace(old, "25001" if old == "25000" else "25000"), "utf-8")
+
+
+def edit_prose(root: Path, counter: list[int]) -> None:
+    """Append a sentence of prose (outside any code cell) to chapter 5."""
+    counter[0] += 1
+    path = root / "chapters" / "05-migration-for-development.qmd"
+    with path.open("a", encoding="utf-8") as f:
+        f.write(f"\nA benchmark edit, number {counter[0]}.\n")
+
+
+def scale_project(target: Path, copies: int, rows: int) -> Path:
+    """A synthetic project: the chapters ``copies`` times over, plus a big-table chapter."""
+    root = copy_project(target)
+    config = (root / "_quarto.yml").read_text("utf-8")
+    originals = [c for c in load_project(root).chapters if c.kind == "chapter"]
+    listed = []
+    for n in range(1, copies):
+        for chapter in originals:
+            path = f"chapters/x{n:02d}-{Path(chapter.path).name}"
+            shutil.copy(root / chapter.path, root / path)
+            listed.append(path)
+    random.seed(1)
+    with (root / "data" / "synthetic_rows.csv").open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "region", "value"])
+        for i in range(rows):
+            writer.writerow([i, f"region_{i % 8}", round(random.random() * 100, 3)])
+    descriptor = json.loads((root / "data" / "datapackage.json").read_text("utf-8"))
+    descriptor["resources"].append({
+        "name": "synthetic_rows", "path": "synthetic_rows.csv",
+        "title": "Synthetic rows for the scale benchmark (random numbers, not data)",
+        "sources": [{"title": "Generated by bench/run.py", "publisher": "brief benchmark",
+                     "year": 2026}],
+        "licenses": [{"name": "CC0-1.0"}],
+        "schema": {"fields": [{"name": "id", "type": "integer"},
+                              {"name": "region", "type": "string"},
+                              {"name": "value", "type": "number"}],
+                   "primaryKey": ["id"]},
+    })
+    (root / "data" / "datapackage.json").write_text(json.dumps(descriptor), "utf-8")
+    (root / "chapters" / "x99-big-table.qmd").write_text(
+        '---\ntitle: "Synthetic table"\n---\n\n```{python}\n#| label: fig-synthetic\n'
+        '#| fig-cap: "Mean of a synthetic value by region"\n#| fig-alt: "Bars by region"\n'
+        "from brief import charts\nfrom brief.display import table\n"
+        'rows = table("synthetic_rows")\n'
+        'means = rows.groupby("region", as_index=False)["value"].mean()\n'
+        'charts.bar(means, category="region", value="value", unit="index", title="Means")\n'
+        "```\n\nThe table has `{python} len(rows)` rows.\n", "utf-8")
+    listed.append("chapters/x99-big-table.qmd")
+    marker = "  appendices:"
+    extra = "".join(f"    - {path}\n" for path in listed)
+    (root / "_quarto.yml").write_text(config.replace(marker, extra + marker, 1), "utf-8")
+    return root
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="Repetitions of each measurement.")
+    parser.add_argument("--no-scale", action="store_true", help="Skip the scale run.")
+    args = parser.parse_args()
+    results: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory(prefix="brief-bench-") as tmp:
+        root = copy_project(Path(tmp) / "project")
+        print(f"Benchmark of {REPO.name}: {args.runs} runs each\n")
+
+        results["cold"] = []
+        for _ in range(args.runs):
+            clean(root)
+            results["cold"].append(timed(lambda: build(root)))
+        results["no change"] = [timed(lambda: build(root)) for _ in range(args.runs)]
+
+        results["one CSV"] = []
+        executed_after_csv: list[str] = []
+        for _ in range(args.runs):
+            edit_csv(root)
+            counter = Counter()
+            results["one CSV"].append(timed(lambda c=counter: build(root, progress=c)))
+            executed_after_csv = counter.executed
+
+        results["prose only"] = []
+        kernels_after_prose = 0
+        edits = [0]
+        for _ in range(args.runs):
+            edit_prose(root, edits)
+            counter = Counter()
+            results["prose only"].append(timed(lambda c=counter: build(root, progress=c)))
+            kernels_after_prose = max(kernels_after_prose, len(counter.executed))
+
+        results["naive"] = []
+        for i in range(args.runs):
+            work = Path(tmp) / f"naive-{i}"
+            work.mkdir()
+            results["naive"].append(timed(lambda w=work: naive_build(root, w)))
+
+        for name, times in results.items():
+            print(f"{name:<12} {summary(times)}")
+        chapters = len(load_project(root).chapters)
+        ratio = statistics.median(results["cold"]) / statistics.median(results["naive"])
+        print(f"\ncold / naive            {ratio:5.2f}   (target <= 0.50)")
+        print(f"no-change rebuild       {statistics.median(results['no change']):5.2f} s "
+              "(target < 1 s)")
+        print(f"one-CSV change          re-executed {len(executed_after_csv)} of {chapters} "
+              f"chapters: {', '.join(executed_after_csv) or 'none'}")
+        print(f"prose-only change       re-executed {kernels_after_prose} chapters (target 0)")
+
+        if not args.no_scale:
+            big = scale_project(Path(tmp) / "scale", copies=10, rows=1_000_000)
+            chapters_big = len(load_project(big).chapters)
+            scale_times = []
+            for _ in range(max(1, args.runs - 1)):
+                clean(big)
+                scale_times.append(timed(lambda: build(big)))
+            growth = statistics.median(scale_times) / statistics.median(results["cold"])
+            print(f"\nscale run: {chapters_big} pages (vs {chapters}) and a 1,000,000-row "
+                  f"table\ncold build   {summary(scale_times)}   {growth:.1f}x the normal "
+                  "cold build")
+
+
+if __name__ == "__main__":
+    main()
