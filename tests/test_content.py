@@ -117,13 +117,15 @@ def test_cross_references_point_at_labels_that_exist():
 
 
 # Digits a reader may see in prose without a data expression: years, law numbers,
-# registration statuses, chapter and section numbers, and calendar dates. Anything else
+# registration statuses, age bands that define a group, chapter and section numbers, and
+# calendar dates. Anything else
 # is a figure and must come from the indicator catalogue.
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 ALLOWED = re.compile(
     r"\b(?:19[7-9]\d|20[0-2]\d|2030)\b"  # years 1970-2030
     r"|\b\d+/\d{4}/QH\d+\b"  # law numbers such as 68/2020/QH14
     r"|\bKT\d\b"  # registration statuses KT1-KT4
+    r"|\baged \d{1,2}[–-]\d{1,2}\b"  # age bands that define a group, such as aged 15–39
     rf"|\b\d{{1,2}} (?:{MONTHS})\b"  # the day in a date
     r"|\b(?:[Cc]hapters?|[Pp]art|[Ss]ection|[Aa]nnex) \d+(?: (?:to|and) \d+)?\b"
 )
@@ -148,6 +150,8 @@ def test_no_literal_numbers_in_prose(path):
 @pytest.mark.parametrize("sample, expected", [
     ("In 2009 the Law No. 68/2020/QH14 took effect on 1 July 2021 (chapter 2).", []),
     ("KT3 or KT4 residents, chapters 1 to 5.", []),
+    ("Most migrants were aged 15–39 [@a].", []),
+    ("Some 84% were 15–39.", [(1, "84%"), (1, "15–39.")]),
     ("About 42% of migrants `{python} fmt(\"x\")`.", [(1, "42%")]),
     ("Some 7.3 million people [@census2009].", [(1, "7.3")]),
     ('They said "up to 15 times" [@a].', []),

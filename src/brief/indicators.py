@@ -355,7 +355,6 @@ PUBLISHED: tuple[tuple[str, str], ...] = (
     ("nims2015_qualified_migrant_share", "percent"),
     ("nims2015_qualified_non_migrant_share", "percent"),
     ("informal_employment_nonfarm_share", "percent"),
-    ("informal_employment_youth_share", "percent"),
     ("overseas_vietnamese", "persons"),
     ("remittances_received", "US dollars"),
 )
