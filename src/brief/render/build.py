@@ -1,0 +1,162 @@
+"""The build pipeline: data check -> parse -> execute -> assemble -> number -> write.
+
+Everything is written into a staging folder next to the output folder
+(``.brief-staging-*``); only when the site and the PDF are complete is the old
+output moved aside and the new one renamed into place, so a failed build leaves the
+previous ``_book/`` byte for byte as it was. Progress goes to a :class:`Progress`
+the caller supplies (the CLI shows it with rich); nothing here prints.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from brief.paths import ProjectPaths
+from brief.problems import DataError
+from brief.render import execute as execute_stage
+from brief.render import html, pdf, qmd, xref
+from brief.render.errors import RenderError, SourceWarning
+from brief.render.figures import Exporter
+from brief.render.markdown import Assembled, assemble
+from brief.render.project import Project, load_project
+
+
+class Progress:
+    """Receives progress from :func:`build`; the default ignores it."""
+
+    def stage(self, name: str) -> None:
+        """A stage starts (``execute``, ``html``, ``pdf``...)."""
+
+    def chapter(self, path: str) -> None:
+        """A chapter finished executing."""
+
+    def warning(self, warning: SourceWarning) -> None:
+        """Something in a source file could not be rendered faithfully."""
+
+
+@dataclass
+class BuildResult:
+    """What a successful build produced."""
+
+    output: Path
+    pages: list[Path]
+    pdf: Path
+    charts: int
+    seconds: float
+    warnings: list[SourceWarning] = field(default_factory=list)
+
+
+def _check_data(paths: ProjectPaths) -> None:
+    if not paths.datapackage.is_file():
+        return
+    from brief.check import check
+
+    report = check(paths.data)
+    if not report.ok:
+        raise DataError(report.problems)
+
+
+def swap_into_place(new: Path, output: Path, trash: Path) -> None:
+    """Replace ``output`` by ``new`` with two renames, restoring the old one on failure."""
+    moved = False
+    if output.exists():
+        output.rename(trash)
+        moved = True
+    try:
+        new.rename(output)
+    except OSError:
+        if moved:
+            trash.rename(output)
+        raise
+
+
+def sync_figures(site_figures: Path, figures: Path) -> None:
+    """Copy exported charts to the project's ``figures/``, writing only changed files."""
+    if not site_figures.is_dir():
+        return
+    figures.mkdir(exist_ok=True)
+    for source in sorted(site_figures.iterdir()):
+        target = figures / source.name
+        data = source.read_bytes()
+        if not target.is_file() or target.read_bytes() != data:
+            target.write_bytes(data)
+
+
+def _stage(project: Project, paths: ProjectPaths, staging: Path, progress: Progress,
+           warnings: list[SourceWarning]) -> tuple[list[Path], Path, int]:
+    progress.stage("parse")
+    documents = [qmd.read(project.root, c.path) for c in project.chapters]
+    for document in documents:
+        warnings += document.warnings
+    progress.stage("execute")
+    executed = execute_stage.execute(documents, project.root, project.execute,
+                                     done=lambda d: progress.chapter(d.path))
+    progress.stage("assemble")
+    assembled: list[Assembled] = [assemble(e, c, project.execute)
+                                  for e, c in zip(executed, project.chapters, strict=True)]
+    for item in assembled:
+        warnings += item.warnings
+    with ThreadPoolExecutor() as pool:
+        asts = list(pool.map(xref.parse, assembled))
+    sources = {d.path: (project.root / d.path).read_text(encoding="utf-8") for d in documents}
+    book = xref.number(assembled, asts, sources)
+    warnings += book.warnings
+
+    site, work = staging / "site", staging / "work"
+    site.mkdir()
+    work.mkdir()
+    progress.stage("figures")
+    exporter = Exporter(site / "figures")
+    charts = {}
+    for item in assembled:
+        for chart in item.charts:
+            exporter.chart(chart)
+            charts[chart.name] = chart.spec
+        for picture in item.pictures:
+            exporter.picture(picture)
+    progress.stage("html")
+    html.write_assets(site, paths.cache)
+    pages = html.write_pages(project, book, site, work, charts)
+    progress.stage("pdf")
+    pdf_file = pdf.write_pdf(project, book, work, site)
+    progress.stage("search")
+    html.index_search(site, project.lang)
+    return pages, pdf_file, len(charts)
+
+
+def build(root: Path, progress: Progress | None = None) -> BuildResult:
+    """Build the site and the PDF of the project at ``root`` with the native engine.
+
+    Raises :class:`DataError` when ``data/`` is invalid and :class:`RenderError` for
+    any other failure; in both cases the output folder is left untouched.
+    """
+    started = time.perf_counter()
+    progress = progress or Progress()
+    paths = ProjectPaths(root.resolve())
+    progress.stage("check")
+    project = load_project(paths.root)
+    _check_data(paths)
+    output = paths.root / project.output_dir
+    warnings: list[SourceWarning] = []
+    staging = Path(tempfile.mkdtemp(prefix=".brief-staging-", dir=paths.root))
+    try:
+        pages, pdf_file, charts = _stage(project, paths, staging, progress, warnings)
+        for warning in warnings:
+            progress.warning(warning)
+        progress.stage("publish")
+        swap_into_place(staging / "site", output, staging / "previous")
+        sync_figures(output / "figures", paths.figures)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    relocate = lambda p: output / p.relative_to(staging / "site")  # noqa: E731
+    return BuildResult(output=output, pages=[relocate(p) for p in pages],
+                       pdf=relocate(pdf_file), charts=charts,
+                       seconds=time.perf_counter() - started, warnings=warnings)
+
+
+__all__ = ["BuildResult", "Progress", "RenderError", "build", "swap_into_place"]

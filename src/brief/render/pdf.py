@@ -1,0 +1,83 @@
+"""Write the PDF: the whole book as one pandoc -> Typst document, compiled by ``typst``.
+
+All chapters' ASTs are joined into one document, so cross-references become internal
+links and citeproc writes the reference list where the references chapter puts its
+``#refs`` div. :file:`assets/template.typ` supplies the cover, contents, footer
+(title, version, date, page number), callout boxes and fonts; the PDF metadata
+(title, author, subject, language, date) is set there too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from brief.render import pandoc, xref
+from brief.render.errors import RenderError
+from brief.render.fonts import font_dirs
+from brief.render.html import date_text
+from brief.render.project import Project
+
+TEMPLATE = Path(__file__).with_name("assets") / "template.typ"
+
+
+def typst_string(text: str) -> str:
+    """``text`` as a Typst string literal."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def _date(value: str) -> str:
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        return "auto"
+    return f"datetime(year: {day.year}, month: {day.month}, day: {day.day})"
+
+
+def typst_source(project: Project, book: xref.Book, work: Path, site_dir: str) -> str:
+    """The complete ``.typ`` text: template, book settings, then pandoc's Typst body."""
+    meta_file = work / "xref-pdf.json"
+    meta_file.write_text(json.dumps({
+        "targets": xref.metadata(book, None),
+        "charts": [c.name for a in book.chapters for c in a.charts],
+        "root": f"{site_dir}/",
+    }, ensure_ascii=False), encoding="utf-8")
+    blocks: list[Any] = [b for ast in book.asts for b in ast["blocks"]]
+    document = {**book.asts[0], "blocks": blocks,
+                "meta": {"brief-xref-file": {"t": "MetaString", "c": str(meta_file)}}}
+    args = ["-f", "json", "-t", "typst", "--wrap=preserve", "--lua-filter", str(pandoc.FILTER)]
+    if project.bibliography:
+        args += ["--citeproc", "--bibliography", str(project.root / project.bibliography)]
+    body = pandoc.run(args, json.dumps(document), "PDF (all chapters)")
+    settings = ", ".join([
+        f"title: {typst_string(project.title)}",
+        f"subtitle: {typst_string(project.subtitle)}",
+        f"author: {typst_string(project.author)}",
+        f"version: {typst_string(project.version or 'draft')}",
+        f"date: {_date(project.date)}",
+        f"date-text: {typst_string(date_text(project.date))}",
+        f"lang: {typst_string(project.lang)}",
+        f"description: {typst_string(project.subtitle or project.description)}",
+    ])
+    template = TEMPLATE.read_text(encoding="utf-8")
+    return f"{template}\n#show: book.with({settings})\n\n{body}\n"
+
+
+def write_pdf(project: Project, book: xref.Book, work: Path, site: Path) -> Path:
+    """Compile the book to ``site/<pdf name>``; ``work`` and ``site`` share a parent."""
+    import typst
+
+    source = work / "book.typ"
+    site_dir = Path(os.path.relpath(site, work)).as_posix()
+    source.write_text(typst_source(project, book, work, site_dir), encoding="utf-8")
+    output = site / project.pdf_name
+    try:
+        typst.compile(str(source), output=str(output), root=str(work.parent),
+                      font_paths=[str(d) for d in font_dirs()], ignore_system_fonts=True)
+    except Exception as exc:  # typst raises TypstError (a RuntimeError) with its diagnostic
+        message = " ".join(str(exc).split())
+        raise RenderError(f"PDF: Typst could not compile the book ({message})") from None
+    return output
