@@ -70,7 +70,7 @@ def _scaled(x: float, digits: int | None) -> tuple[str, str]:
 def format_value(x: float, unit: str, digits: int | None = None, bare: bool = False) -> str:
     """Format ``x`` in ``unit`` the way the brief writes numbers in prose."""
     if unit == "year":
-        return str(int(round(x)))
+        return str(round(x))
     if unit == "percent":
         text = number(x, digits)
         return text if bare else f"{text}%"

@@ -46,14 +46,21 @@ def _brief_setup(root: str) -> None:
             return f"{number:,.0f}" if number.is_integer() else f"{number:,.1f}"
         return str(value)
 
+    def looks_like_years(column: pd.Series) -> bool:
+        # Years print as 2009, not 2,009.
+        return (pd.api.types.is_integer_dtype(column) and len(column) > 0
+                and bool(column.between(1800, 2100).all()))
+
     def table(frame: pd.DataFrame) -> dict:
         shown = frame if isinstance(frame.index, pd.RangeIndex) else frame.reset_index()
         numeric = [pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
                    for t in shown.dtypes]
+        years = [looks_like_years(shown[c]) for c in shown.columns]
         return {
             "columns": [str(c) for c in shown.columns],
             "numeric": numeric,
-            "rows": [[cell_text(v) for v in row] for row in shown.itertuples(index=False)],
+            "rows": [[str(v) if year else cell_text(v) for v, year in zip(row, years, strict=True)]
+                     for row in shown.itertuples(index=False)],
         }
 
     class TableFormatter(JSONFormatter):

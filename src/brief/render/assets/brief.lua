@@ -87,6 +87,8 @@ local function Figure(el)
         img.attributes["name"] = nil
         img.attributes["fig-alt"] = nil
         img.attributes["alt"] = alt
+        -- Charts are drawn about 560 px wide; set them to the text width.
+        if name and charts[name] then img.attributes["width"] = "100%" end
         img.src = root .. img.src
         return img
       end
