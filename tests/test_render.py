@@ -177,24 +177,74 @@ def _hashes(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_a_failing_cell_exits_1_names_file_and_cell_and_keeps_the_old_site(built_mini,
-                                                                         tmp_path):
+def _break(root: Path, file: str, old: str, new: str) -> None:
+    path = root / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+FAILURES = [
+    pytest.param("chapters/01-growth.qmd", "charts.bar(frame,", "1 / 0\ncharts.bar(frame,",
+                 ["chapters/01-growth.qmd:30: cell fig-urban-share: ZeroDivisionError: "
+                  "division by zero"], id="raising-cell"),
+    pytest.param("index.qmd", 'fmt("urban_growth_share")` of', 'fmt("no_such_id")` of',
+                 ["index.qmd:11: inline expression `{python} fmt(\"no_such_id\")`",
+                  "unknown indicator 'no_such_id'"], id="failing-inline"),
+    pytest.param("data/census_population.csv", "2009,1200000,400000", "2009,1200000,1400000",
+                 ["data/census_population.csv:3", "FAILED: the data package has problems"],
+                 id="bad-data"),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "messages"), FAILURES)
+def test_a_failed_build_exits_1_with_a_located_message_and_keeps_the_old_site(
+        built_mini, tmp_path, file, old, new, messages):
     import shutil
 
     root = tmp_path / "mini"
     shutil.copytree(built_mini, root)
     before = _hashes(root / "_book")
-    chapter = root / "chapters" / "01-growth.qmd"
-    source = chapter.read_text(encoding="utf-8")
-    chapter.write_text(source.replace('charts.bar(frame,', '1 / 0\ncharts.bar(frame,'),
-                       encoding="utf-8")
+    _break(root, file, old, new)
     result = CliRunner().invoke(cli, ["build", "--project", str(root)])
     assert result.exit_code == 1, result.output
-    assert "chapters/01-growth.qmd:" in result.output
-    assert "cell fig-urban-share: ZeroDivisionError: division by zero" in result.output
+    for message in messages:
+        assert message in result.output, result.output
     assert "Traceback" not in result.output
     assert _hashes(root / "_book") == before
     assert not list(root.glob(".brief-staging-*"))
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.executed: list[str] = []
+
+    def stage(self, name):
+        pass
+
+    def chapter(self, path, cached):
+        if not cached:
+            self.executed.append(path)
+
+    def warning(self, warning):
+        pass
+
+
+def test_unchanged_project_is_up_to_date_and_prose_edits_execute_nothing(built_mini,
+                                                                         tmp_path):
+    import shutil
+
+    from brief.render.build import build
+
+    root = tmp_path / "mini"
+    shutil.copytree(built_mini, root)
+    assert build(root).up_to_date
+    _break(root, "index.qmd", "This fixture says", "The fixture says")
+    recorder = _Recorder()
+    result = build(root, recorder)
+    assert not result.up_to_date
+    assert recorder.executed == []
+    assert "The fixture says" in (root / "_book" / "index.html").read_text(encoding="utf-8")
 
 
 def test_a_missing_project_config_is_a_clear_error(tmp_path):

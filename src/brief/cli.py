@@ -120,8 +120,11 @@ def indicators_command(project: Path | None, fmt: str) -> None:
               help="Render with the built-in engine (Jupyter, pandoc, Typst) or delegate to "
                    "the Quarto CLI, which must then be on PATH.")
 @click.option("--verbose", is_flag=True,
-              help="Also log what each stage does, for debugging a build.")
-def build_command(project: Path | None, engine: str, verbose: bool) -> None:
+              help="Also log what each stage does, and show the traceback of an internal "
+                   "error, for debugging a build.")
+@click.option("--force", is_flag=True,
+              help="Rebuild even when no source, data or code changed since the last build.")
+def build_command(project: Path | None, engine: str, verbose: bool, force: bool) -> None:
     """Execute the chapters and render the website and the PDF into _book/."""
     from brief.problems import DataError
     from brief.render.errors import RenderError
@@ -129,7 +132,7 @@ def build_command(project: Path | None, engine: str, verbose: bool) -> None:
 
     paths = _paths(project)
     try:
-        run_build(paths.root, engine=engine, verbose=verbose)
+        run_build(paths.root, engine=engine, verbose=verbose, force=force)
     except DataError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)

@@ -9,6 +9,7 @@ the caller supplies (the CLI shows it with rich); nothing here prints.
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 import time
@@ -20,6 +21,7 @@ from brief.paths import ProjectPaths
 from brief.problems import DataError
 from brief.render import execute as execute_stage
 from brief.render import html, pdf, qmd, xref
+from brief.render.cache import ExecutionCache, build_key, environment_digest
 from brief.render.errors import RenderError, SourceWarning
 from brief.render.figures import Exporter
 from brief.render.markdown import Assembled, assemble
@@ -32,8 +34,8 @@ class Progress:
     def stage(self, name: str) -> None:
         """A stage starts (``execute``, ``html``, ``pdf``...)."""
 
-    def chapter(self, path: str) -> None:
-        """A chapter finished executing."""
+    def chapter(self, path: str, cached: bool) -> None:
+        """A chapter finished executing (``cached``: its stored outputs were reused)."""
 
     def warning(self, warning: SourceWarning) -> None:
         """Something in a source file could not be rendered faithfully."""
@@ -49,6 +51,8 @@ class BuildResult:
     charts: int
     seconds: float
     warnings: list[SourceWarning] = field(default_factory=list)
+    #: True when nothing changed since the last build and no work was done.
+    up_to_date: bool = False
 
 
 def _check_data(paths: ProjectPaths) -> None:
@@ -95,7 +99,8 @@ def _stage(project: Project, paths: ProjectPaths, staging: Path, progress: Progr
         warnings += document.warnings
     progress.stage("execute")
     executed = execute_stage.execute(documents, project.root, project.execute,
-                                     done=lambda d: progress.chapter(d.path))
+                                     done=lambda d, cached: progress.chapter(d.path, cached),
+                                     cache=ExecutionCache(paths.cache))
     progress.stage("assemble")
     assembled: list[Assembled] = [assemble(e, c, project.execute)
                                   for e, c in zip(executed, project.chapters, strict=True)]
@@ -129,19 +134,51 @@ def _stage(project: Project, paths: ProjectPaths, staging: Path, progress: Progr
     return pages, pdf_file, len(charts)
 
 
-def build(root: Path, progress: Progress | None = None) -> BuildResult:
+def _stamp(paths: ProjectPaths) -> Path:
+    return paths.cache / "last-build.json"
+
+
+def _inputs_key(project: Project, paths: ProjectPaths) -> str:
+    files = [paths.quarto_config, *(paths.root / c.path for c in project.chapters)]
+    if project.bibliography:
+        files.append(paths.root / project.bibliography)
+    return build_key(paths.root, files, environment_digest(paths.root))
+
+
+def _up_to_date(key: str, paths: ProjectPaths, output: Path, project: Project) -> bool:
+    try:
+        stamp = json.loads(_stamp(paths).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (stamp.get("key") == key and (output / "index.html").is_file()
+            and (output / project.pdf_name).is_file())
+
+
+def _result(output: Path, project: Project, started: float) -> BuildResult:
+    pages = [output / c.html_name for c in project.chapters]
+    charts = {p.stem for p in (output / "figures").glob("*.svg")}
+    return BuildResult(output, pages, output / project.pdf_name, len(charts),
+                       time.perf_counter() - started, up_to_date=True)
+
+
+def build(root: Path, progress: Progress | None = None, force: bool = False) -> BuildResult:
     """Build the site and the PDF of the project at ``root`` with the native engine.
 
-    Raises :class:`DataError` when ``data/`` is invalid and :class:`RenderError` for
-    any other failure; in both cases the output folder is left untouched.
+    When no input changed since the last successful build (and ``force`` is false)
+    nothing is rebuilt. Raises :class:`DataError` when ``data/`` is invalid and
+    :class:`RenderError` for any other failure; then the output folder is untouched.
     """
     started = time.perf_counter()
     progress = progress or Progress()
     paths = ProjectPaths(root.resolve())
     progress.stage("check")
     project = load_project(paths.root)
-    _check_data(paths)
     output = paths.root / project.output_dir
+    key = _inputs_key(project, paths)
+    if not force and _up_to_date(key, paths, output, project):
+        sync_figures(output / "figures", paths.figures)
+        return _result(output, project, started)
+    _check_data(paths)
     warnings: list[SourceWarning] = []
     staging = Path(tempfile.mkdtemp(prefix=".brief-staging-", dir=paths.root))
     try:
@@ -151,9 +188,14 @@ def build(root: Path, progress: Progress | None = None) -> BuildResult:
         progress.stage("publish")
         swap_into_place(staging / "site", output, staging / "previous")
         sync_figures(output / "figures", paths.figures)
+        paths.cache.mkdir(exist_ok=True)
+        _stamp(paths).write_text(json.dumps({"key": key}), encoding="utf-8")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    relocate = lambda p: output / p.relative_to(staging / "site")  # noqa: E731
+
+    def relocate(path: Path) -> Path:
+        return output / path.relative_to(staging / "site")
+
     return BuildResult(output=output, pages=[relocate(p) for p in pages],
                        pdf=relocate(pdf_file), charts=charts,
                        seconds=time.perf_counter() - started, warnings=warnings)

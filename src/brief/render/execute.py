@@ -24,6 +24,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 from brief.paths import ROOT_ENV
+from brief.render.cache import ExecutionCache, environment_digest, execution_key
 from brief.render.errors import RenderError, SourceWarning
 from brief.render.qmd import Cell, Document
 
@@ -149,15 +150,34 @@ async def _run(document: Document, root: Path, defaults: dict[str, Any]) -> Exec
     return executed
 
 
+def _from_cache(document: Document, stored: dict[str, Any], defaults: dict[str, Any]
+                ) -> Executed:
+    executed = Executed(document, inline_values=list(stored["inline_values"]))
+    run = [c for c in document.cells if c.options.get("eval", True) is not False]
+    for cell, outputs in zip(run, stored["outputs"], strict=True):
+        executed.cells.append(ExecutedCell(cell, outputs))
+        executed.warnings += _stderr_warnings(document, cell, outputs, defaults)
+    return executed
+
+
 async def _run_all(documents: list[Document], root: Path, defaults: dict[str, Any],
-                   done: Callable[[Document], None] | None, jobs: int) -> list[Executed]:
+                   done: Callable[[Document, bool], None] | None, jobs: int,
+                   cache: ExecutionCache | None) -> list[Executed]:
     limit = asyncio.Semaphore(jobs)
+    environment = environment_digest(root) if cache is not None else ""
 
     async def one(document: Document) -> Executed:
-        async with limit:
-            result = await _run(document, root, defaults)
+        key = execution_key(document, environment, defaults)
+        stored = cache.get(key) if cache is not None else None
+        if stored is not None:
+            result = _from_cache(document, stored, defaults)
+        else:
+            async with limit:
+                result = await _run(document, root, defaults)
+            if cache is not None:
+                cache.put(key, [c.outputs for c in result.cells], result.inline_values)
         if done is not None:
-            done(document)
+            done(document, stored is not None)
         return result
 
     tasks = [asyncio.ensure_future(one(d)) for d in documents]
@@ -171,12 +191,13 @@ async def _run_all(documents: list[Document], root: Path, defaults: dict[str, An
 
 
 def execute(documents: list[Document], root: Path, defaults: dict[str, Any] | None = None,
-            done: Callable[[Document], None] | None = None,
-            jobs: int | None = None) -> list[Executed]:
+            done: Callable[[Document, bool], None] | None = None,
+            jobs: int | None = None, cache: ExecutionCache | None = None) -> list[Executed]:
     """Execute every document (concurrently, one kernel each) and return their outputs.
 
     ``defaults`` are the project's ``execute:`` options (echo, warning, ...);
-    ``done`` is called as each chapter finishes, for progress reporting.
+    ``done(document, cached)`` is called as each chapter finishes, for progress;
+    with a ``cache``, chapters whose code and inputs are unchanged are not run again.
     """
     jobs = jobs or max(1, min(len(documents), os.cpu_count() or 2))
-    return asyncio.run(_run_all(documents, root, defaults or {}, done, jobs))
+    return asyncio.run(_run_all(documents, root, defaults or {}, done, jobs, cache))

@@ -29,14 +29,16 @@ class ConsoleProgress(Progress):
     def stage(self, name: str) -> None:
         self.console.print(f"{self._elapsed()} [bold]{name}[/bold]")
 
-    def chapter(self, path: str) -> None:
-        self.console.print(f"{self._elapsed()}   executed {path}", highlight=False)
+    def chapter(self, path: str, cached: bool) -> None:
+        what = "unchanged" if cached else "executed "
+        self.console.print(f"{self._elapsed()}   {what} {path}", highlight=False)
 
     def warning(self, warning: SourceWarning) -> None:
         self.console.print(str(warning), style="yellow", highlight=False, markup=False)
 
 
-def run_build(root: Path, engine: str = "native", verbose: bool = False) -> None:
+def run_build(root: Path, engine: str = "native", verbose: bool = False,
+              force: bool = False) -> None:
     """Build the project at ``root`` with ``engine`` and report progress and the result."""
     console = Console(stderr=True)
     if verbose:
@@ -47,7 +49,11 @@ def run_build(root: Path, engine: str = "native", verbose: bool = False) -> None
         output = render_with_quarto(root)
         console.print(f"Built {output} with Quarto.", highlight=False)
         return
-    result = build(root, ConsoleProgress(console))
+    result = build(root, ConsoleProgress(console), force=force)
+    if result.up_to_date:
+        console.print(f"Up to date: nothing changed since the last build of {result.output} "
+                      "(use --force to rebuild anyway).", highlight=False)
+        return
     where = result.output.relative_to(root) if result.output.is_relative_to(root) \
         else result.output
     console.print(
