@@ -10,6 +10,7 @@ the caller supplies (the CLI shows it with rich); nothing here prints.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tempfile
 import time
@@ -91,6 +92,15 @@ def sync_figures(site_figures: Path, figures: Path) -> None:
             target.write_bytes(data)
 
 
+def _locate(warning: SourceWarning, sources: dict[str, str]) -> SourceWarning:
+    """Give a pandoc warning about a citation key the line where the key is cited."""
+    match = re.search(r"citation (\S+) not found", warning.message)
+    if warning.line is not None or match is None:
+        return warning
+    line = xref.line_of(sources.get(warning.file, ""), f"@{match.group(1)}")
+    return SourceWarning(warning.file, line, warning.message)
+
+
 def _stage(project: Project, paths: ProjectPaths, staging: Path, progress: Progress,
            warnings: list[SourceWarning]) -> tuple[list[Path], Path, int]:
     progress.stage("parse")
@@ -118,17 +128,20 @@ def _stage(project: Project, paths: ProjectPaths, staging: Path, progress: Progr
     progress.stage("figures")
     exporter = Exporter(site / "figures")
     charts = {}
+    widths: dict[str, float] = {}
     for item in assembled:
         for chart in item.charts:
-            exporter.chart(chart)
+            widths[chart.name] = exporter.chart(chart)
             charts[chart.name] = chart.spec
         for picture in item.pictures:
             exporter.picture(picture)
     progress.stage("html")
     html.write_assets(site, paths.cache)
-    pages = html.write_pages(project, book, site, work, charts)
+    pandoc_warnings: list[SourceWarning] = []
+    pages = html.write_pages(project, book, site, work, charts, pandoc_warnings)
+    warnings += [_locate(w, sources) for w in pandoc_warnings]
     progress.stage("pdf")
-    pdf_file = pdf.write_pdf(project, book, work, site)
+    pdf_file = pdf.write_pdf(project, book, work, site, widths)
     progress.stage("search")
     html.index_search(site, project.lang)
     return pages, pdf_file, len(charts)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from brief.render.fonts import font_dirs
 from brief.render.markdown import Chart, Picture
 
 _REGISTERED = False
+_SVG_WIDTH = re.compile(r'<svg[^>]*?\swidth="([0-9.]+)"')
 
 
 def _converter() -> Any:
@@ -67,8 +69,12 @@ class Exporter:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
 
-    def chart(self, chart: Chart) -> None:
-        """Write ``NAME.svg``, ``NAME.png`` (2x) and ``NAME.csv``."""
+    def chart(self, chart: Chart) -> float:
+        """Write ``NAME.svg``, ``NAME.png`` (2x) and ``NAME.csv``; return the SVG's width.
+
+        The width (in CSS pixels) lets the PDF print every chart at one scale, so
+        chart text is the same size in every figure.
+        """
         converter = _converter()
         spec = dict(chart.spec)
         if chart.alt:
@@ -83,6 +89,8 @@ class Exporter:
         (self.folder / f"{chart.name}.png").write_bytes(png)
         (self.folder / f"{chart.name}.csv").write_text(to_csv(plotted_rows(spec)),
                                                        encoding="utf-8")
+        match = _SVG_WIDTH.search(svg)
+        return float(match.group(1)) if match else 0.0
 
     def picture(self, picture: Picture) -> None:
         """Write a static image a cell displayed."""

@@ -22,7 +22,7 @@ from typing import Any
 
 from brief import __version__
 from brief.render import pandoc, xref
-from brief.render.errors import RenderError
+from brief.render.errors import RenderError, SourceWarning
 from brief.render.fonts import font_files
 from brief.render.project import Chapter, Project
 
@@ -130,7 +130,8 @@ def _spec_scripts(book: xref.Book, index: int, charts: dict[str, dict[str, Any]]
     return "\n".join(scripts)
 
 
-def _fragment(project: Project, book: xref.Book, index: int, work: Path) -> str:
+def _fragment(project: Project, book: xref.Book, index: int, work: Path,
+              warnings: list[SourceWarning]) -> str:
     chapter = project.chapters[index]
     root = "../" * chapter.html_name.count("/")
     ast = book.asts[index]
@@ -150,7 +151,10 @@ def _fragment(project: Project, book: xref.Book, index: int, work: Path) -> str:
             meta["suppress-bibliography"] = True
     document = dict(ast)
     document["meta"] = {**ast.get("meta", {}), **_meta_values(meta)}
-    return pandoc.run(args, json.dumps(document), chapter.path)
+    messages: list[str] = []
+    fragment = pandoc.run(args, json.dumps(document), chapter.path, warnings=messages)
+    warnings += [SourceWarning(chapter.path, None, m) for m in messages]
+    return fragment
 
 
 def _meta_values(meta: dict[str, Any]) -> dict[str, Any]:
@@ -170,13 +174,18 @@ def _meta_values(meta: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_pages(project: Project, book: xref.Book, site: Path, work: Path,
-                charts: dict[str, dict[str, Any]]) -> list[Path]:
-    """Write one HTML page per chapter into ``site``; return the pages written."""
+                charts: dict[str, dict[str, Any]], warnings: list[SourceWarning]
+                ) -> list[Path]:
+    """Write one HTML page per chapter into ``site``; return the pages written.
+
+    pandoc's warnings (such as a citation missing from the bibliography) are added to
+    ``warnings``, named by chapter.
+    """
     titles = [a.title or a.chapter.stem for a in book.chapters]
     pages: list[Path] = []
     for index, chapter in enumerate(project.chapters):
         root = "../" * chapter.html_name.count("/")
-        body = _fragment(project, book, index, work)
+        body = _fragment(project, book, index, work, warnings)
         title = titles[index]
         page = PAGE.substitute(
             lang=html.escape(project.lang),

@@ -28,11 +28,20 @@ def pandoc_path() -> str:
                           "(`pip install -e .`, which brings pypandoc-binary)") from exc
 
 
-def run(args: list[str], text: str, what: str, cwd: Path | None = None) -> str:
-    """Run pandoc with ``args`` on ``text``; ``what`` names the input in errors."""
+def run(args: list[str], text: str, what: str, cwd: Path | None = None,
+        warnings: list[str] | None = None) -> str:
+    """Run pandoc with ``args`` on ``text``; ``what`` names the input in errors.
+
+    pandoc's own ``[WARNING]`` lines (a citation key missing from the bibliography,
+    say) are appended to ``warnings`` when a list is given.
+    """
     process = subprocess.run([pandoc_path(), *args], input=text.encode("utf-8"),
                              capture_output=True, cwd=cwd, check=False)
     if process.returncode != 0:
         message = process.stderr.decode("utf-8", "replace").strip()
         raise RenderError(f"{what}: pandoc failed ({message or f'exit {process.returncode}'})")
+    if warnings is not None:
+        for line in process.stderr.decode("utf-8", "replace").splitlines():
+            if line.startswith("[WARNING]"):
+                warnings.append(line.removeprefix("[WARNING]").strip())
     return process.stdout.decode("utf-8")

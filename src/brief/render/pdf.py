@@ -37,12 +37,27 @@ def _date(value: str) -> str:
     return f"datetime(year: {day.year}, month: {day.month}, day: {day.day})"
 
 
-def typst_source(project: Project, book: xref.Book, work: Path, site_dir: str) -> str:
+#: Points per CSS pixel of a chart's SVG in the PDF: 11 px chart labels print at 8.8 pt.
+CHART_SCALE = 0.8
+#: The text width of the A4 page in points (210 mm less 2 x 22 mm margins).
+TEXT_WIDTH = 470
+
+
+def chart_widths(widths: dict[str, float]) -> dict[str, str]:
+    """The printed width of each chart: one scale for all, never wider than the text."""
+    return {name: f"{min(TEXT_WIDTH, round(px * CHART_SCALE)) if px else TEXT_WIDTH}pt"
+            for name, px in widths.items()}
+
+
+def typst_source(project: Project, book: xref.Book, work: Path, site_dir: str,
+                 widths: dict[str, float] | None = None) -> str:
     """The complete ``.typ`` text: template, book settings, then pandoc's Typst body."""
     meta_file = work / "xref-pdf.json"
+    names = [c.name for a in book.chapters for c in a.charts]
     meta_file.write_text(json.dumps({
         "targets": xref.metadata(book, None),
-        "charts": [c.name for a in book.chapters for c in a.charts],
+        "charts": names,
+        "widths": chart_widths({n: (widths or {}).get(n, 0.0) for n in names}),
         "root": f"{site_dir}/",
     }, ensure_ascii=False), encoding="utf-8")
     blocks: list[Any] = [b for ast in book.asts for b in ast["blocks"]]
@@ -66,13 +81,14 @@ def typst_source(project: Project, book: xref.Book, work: Path, site_dir: str) -
     return f"{template}\n#show: book.with({settings})\n\n{body}\n"
 
 
-def write_pdf(project: Project, book: xref.Book, work: Path, site: Path) -> Path:
+def write_pdf(project: Project, book: xref.Book, work: Path, site: Path,
+              widths: dict[str, float] | None = None) -> Path:
     """Compile the book to ``site/<pdf name>``; ``work`` and ``site`` share a parent."""
     import typst
 
     source = work / "book.typ"
     site_dir = Path(os.path.relpath(site, work)).as_posix()
-    source.write_text(typst_source(project, book, work, site_dir), encoding="utf-8")
+    source.write_text(typst_source(project, book, work, site_dir, widths), encoding="utf-8")
     output = site / project.pdf_name
     try:
         typst.compile(str(source), output=str(output), root=str(work.parent),

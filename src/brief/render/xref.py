@@ -77,7 +77,8 @@ def parse(assembled: Assembled) -> dict[str, Any]:
     return json.loads(text)
 
 
-def _line_of(source: str, needle: str) -> int | None:
+def line_of(source: str, needle: str) -> int | None:
+    """The first line (1-based) of ``source`` that contains ``needle``."""
     for number, line in enumerate(source.split("\n"), start=1):
         if needle in line:
             return number
@@ -149,7 +150,7 @@ def number(chapters: list[Assembled], asts: list[dict[str, Any]], sources: dict[
                 book.targets[ident] = Target(ident, "tbl", label, f"Table {label}", page)
     for key, path in refs:
         if key not in book.targets:
-            line = _line_of(sources.get(path, ""), f"@{key}")
+            line = line_of(sources.get(path, ""), f"@{key}")
             book.warnings.append(SourceWarning(path, line, f"@{key} refers to nothing: no "
                                                f"heading, figure or table has the id #{key}"))
     return book

@@ -8,11 +8,13 @@ and handed over in a JSON file named by the metadata field `brief-xref-file`, so
 site and the PDF say the same "Figure 2.1".
 
 JSON file fields: targets {id: {text, number, kind, href}}, charts [names],
+widths {name: Typst length} (PDF only),
 root (relative path from the page to the site root, "" in Typst), format.
 --]]
 
 local targets = {}
 local charts = {}
+local widths = {}
 local root = ""
 local typst = FORMAT:match("typst") ~= nil
 
@@ -27,6 +29,7 @@ local function load(meta)
   handle:close()
   targets = data.targets or {}
   for _, name in ipairs(data.charts or {}) do charts[name] = true end
+  widths = data.widths or {}
   root = data.root or ""
   return nil
 end
@@ -87,8 +90,8 @@ local function Figure(el)
         img.attributes["name"] = nil
         img.attributes["fig-alt"] = nil
         img.attributes["alt"] = alt
-        -- Charts are drawn about 560 px wide; set them to the text width.
-        if name and charts[name] then img.attributes["width"] = "100%" end
+        -- One scale for every chart (computed in brief.render.pdf).
+        if name and widths[name] then img.attributes["width"] = widths[name] end
         img.src = root .. img.src
         return img
       end
