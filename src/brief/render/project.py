@@ -147,9 +147,10 @@ def load_project(root: Path) -> Project:
     if not chapters:
         raise _fail("book.chapters is empty (expected index.qmd and chapter files)")
     appendices = _files(book.get("appendices"), "book.appendices", root)
-    for path in chapters + appendices:
-        if not (root / path).is_file():
-            raise _fail(f"chapter {path} is listed but the file does not exist")
+    missing = [p for p in chapters + appendices if not (root / p).is_file()]
+    if missing:
+        raise _fail(f"listed in book.chapters/appendices but missing: {', '.join(missing)} "
+                    "(create the files or remove them from the list)")
     project_raw = raw.get("project") or {}
     execute = raw.get("execute") or {}
     if not isinstance(execute, dict):
