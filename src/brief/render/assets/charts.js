@@ -1,6 +1,10 @@
 // Draw every chart on the page with vega-embed (bundled offline; no other host).
 // The static SVG stays in place until the interactive chart has been drawn, so a
 // page opened without JavaScript, or from file://, still shows every chart.
+// Vega measures text when it lays out a chart, so the web font must be loaded first,
+// or legend labels overlap.
+await Promise.all(["11px", "600 14px"].map((font) =>
+  document.fonts.load(`${font} "Noto Sans"`).catch(() => [])));
 for (const node of document.querySelectorAll('script[type="application/json"][data-chart-spec]')) {
   const name = node.dataset.chartSpec;
   const box = [...document.querySelectorAll(".chart[data-chart]")]
