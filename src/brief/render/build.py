@@ -10,6 +10,7 @@ the caller supplies (the CLI shows it with rich); nothing here prints.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import shutil
 import tempfile
@@ -27,6 +28,8 @@ from brief.render.errors import RenderError, SourceWarning
 from brief.render.figures import Exporter
 from brief.render.markdown import Assembled, assemble
 from brief.render.project import Project, load_project
+
+log = logging.getLogger(__name__)
 
 
 class Progress:
@@ -188,6 +191,7 @@ def build(root: Path, progress: Progress | None = None, force: bool = False) -> 
     project = load_project(paths.root)
     output = paths.root / project.output_dir
     key = _inputs_key(project, paths)
+    log.info("build key %s; staging next to %s", key[:12], output)
     if not force and _up_to_date(key, paths, output, project):
         sync_figures(output / "figures", paths.figures)
         return _result(output, project, started)

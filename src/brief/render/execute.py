@@ -10,6 +10,7 @@ concurrently, one kernel each. A cell that raises stops the chapter with a
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import re
 import tempfile
@@ -31,6 +32,7 @@ from brief.render.qmd import Cell, Document
 SETUP = Path(__file__).with_name("kernel_setup.py")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _CELL_LINE = re.compile(r"Cell In\[\d+\], line (\d+)")
+log = logging.getLogger(__name__)
 #: Seconds a single cell may run before the build gives up on it.
 CELL_TIMEOUT = 300
 
@@ -170,8 +172,11 @@ async def _run_all(documents: list[Document], root: Path, defaults: dict[str, An
         key = execution_key(document, environment, defaults)
         stored = cache.get(key) if cache is not None else None
         if stored is not None:
+            log.info("%s: outputs reused (execution key %s)", document.path, key[:12])
             result = _from_cache(document, stored, defaults)
         else:
+            log.info("%s: executing %d cells and %d inline expressions", document.path,
+                     len(document.cells), len(document.inlines))
             async with limit:
                 result = await _run(document, root, defaults)
             if cache is not None:

@@ -7,13 +7,16 @@ that names the chapter being converted and pandoc's own message.
 
 from __future__ import annotations
 
+import logging
 import subprocess
+import time
 from functools import cache
 from pathlib import Path
 
 from brief.render.errors import RenderError
 
 FILTER = Path(__file__).with_name("assets") / "brief.lua"
+log = logging.getLogger(__name__)
 
 
 @cache
@@ -35,8 +38,10 @@ def run(args: list[str], text: str, what: str, cwd: Path | None = None,
     pandoc's own ``[WARNING]`` lines (a citation key missing from the bibliography,
     say) are appended to ``warnings`` when a list is given.
     """
+    started = time.perf_counter()
     process = subprocess.run([pandoc_path(), *args], input=text.encode("utf-8"),
                              capture_output=True, cwd=cwd, check=False)
+    log.info("pandoc %s (%s): %.2f s", " ".join(args[:4]), what, time.perf_counter() - started)
     if process.returncode != 0:
         message = process.stderr.decode("utf-8", "replace").strip()
         raise RenderError(f"{what}: pandoc failed ({message or f'exit {process.returncode}'})")

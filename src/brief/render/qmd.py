@@ -30,6 +30,12 @@ _OPTION = re.compile(r"^#\|\s?(?P<body>.*)$")
 _INLINE = re.compile(r"`\{python\}\s+(?P<expr>[^`]+?)\s*`")
 _OTHER_INLINE = re.compile(r"`\{(?P<engine>r|julia|ojs)\}\s[^`]*`")
 _SHORTCODE = re.compile(r"\{\{<\s*(?P<name>[\w-]+)")
+_DIV_OPEN = re.compile(r"^:{3,}\s*\{(?P<attrs>[^}]*)\}")
+#: Fenced-div features of Quarto that the native engine renders as a plain block.
+_UNSUPPORTED_DIV = re.compile(r"\.(panel-[\w-]+|column-[\w-]+|content-visible|"
+                              r"content-hidden|aside)\b|\blayout(-ncol|-nrow)?=")
+_CALLOUT_KIND = re.compile(r"\.callout-(?P<kind>[\w-]+)")
+CALLOUT_KINDS = {"note", "tip", "important", "warning", "caution"}
 
 
 @dataclass
@@ -157,6 +163,19 @@ def _scan_prose(text: str, line: int, path: str, doc: Document) -> Markdown:
             doc.warnings.append(SourceWarning(path, here, f"inline {match.group('engine')} "
                                               "code is not supported (only {python}); left "
                                               "as code"))
+        div = _DIV_OPEN.match(source.strip())
+        if div:
+            attrs = div.group("attrs")
+            unsupported = _UNSUPPORTED_DIV.search(attrs)
+            if unsupported:
+                doc.warnings.append(SourceWarning(path, here, f"{unsupported.group(0).strip()} "
+                                                  "is not supported by the native engine; "
+                                                  "the block is shown as plain content"))
+            for kind in _CALLOUT_KIND.findall(attrs):
+                if kind not in CALLOUT_KINDS:
+                    doc.warnings.append(SourceWarning(
+                        path, here, f"callout-{kind} is not a Quarto callout (expected one "
+                        f"of {', '.join(sorted(CALLOUT_KINDS))}); shown as plain content"))
         for match in _SHORTCODE.finditer(source):
             doc.warnings.append(SourceWarning(path, here, f"shortcode "
                                               f"{{{{< {match.group('name')} >}}}} is not "
