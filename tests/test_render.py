@@ -261,3 +261,21 @@ def test_quarto_engine_without_quarto_says_how_to_get_it(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["build", "--project", str(root), "--engine", "quarto"])
     assert result.exit_code == 1
     assert "quarto.org" in result.output
+
+
+def test_quarto_engine_renders_into_staging_and_swaps(tmp_path, monkeypatch):
+    root = copy_fixture(tmp_path / "mini")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "quarto"
+    # A stand-in for the Quarto CLI: writes a page into the --output-dir it is given.
+    fake.write_text('#!/bin/sh\n[ "$1" = render ] && [ "$2" = --output-dir ] || exit 3\n'
+                    'mkdir -p "$3" && echo "<html>quarto</html>" > "$3/index.html"\n',
+                    encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    result = CliRunner().invoke(cli, ["build", "--project", str(root), "--engine", "quarto"])
+    assert result.exit_code == 0, result.output
+    assert (root / "_book" / "index.html").read_text(encoding="utf-8").strip() == \
+        "<html>quarto</html>"
+    assert not list(root.glob(".brief-staging-*"))

@@ -16,6 +16,7 @@ import json
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from string import Template
 from typing import Any
@@ -67,10 +68,6 @@ def write_assets(site: Path, cache: Path) -> None:
     (assets / "charts.js").write_text(chart_bundle(cache), encoding="utf-8")
 
 
-def _chapter_label(chapter: Chapter) -> str:
-    return chapter.number
-
-
 def _sidebar(project: Project, titles: list[str], current: Chapter, root: str) -> str:
     items: list[str] = []
     appendix_started = False
@@ -79,7 +76,7 @@ def _sidebar(project: Project, titles: list[str], current: Chapter, root: str) -
             items.append('    <li class="part">Appendices</li>')
             appendix_started = True
         current_attr = ' aria-current="page"' if chapter == current else ""
-        number = (f'<span class="chapter-number">{html.escape(_chapter_label(chapter))}</span>'
+        number = (f'<span class="chapter-number">{html.escape(chapter.number)}</span>'
                   if chapter.number else "")
         items.append(f'    <li><a href="{root}{html.escape(chapter.html_name)}"{current_attr}>'
                      f"{number}<span>{html.escape(title)}</span></a></li>")
@@ -183,9 +180,16 @@ def write_pages(project: Project, book: xref.Book, site: Path, work: Path,
     """
     titles = [a.title or a.chapter.stem for a in book.chapters]
     pages: list[Path] = []
+    found: list[list[SourceWarning]] = [[] for _ in project.chapters]
+    # One pandoc process per chapter; they are independent, so run them side by side.
+    with ThreadPoolExecutor() as pool:
+        bodies = list(pool.map(lambda i: _fragment(project, book, i, work, found[i]),
+                               range(len(project.chapters))))
+    for chapter_warnings in found:
+        warnings += chapter_warnings
     for index, chapter in enumerate(project.chapters):
         root = "../" * chapter.html_name.count("/")
-        body = _fragment(project, book, index, work, warnings)
+        body = bodies[index]
         title = titles[index]
         page = PAGE.substitute(
             lang=html.escape(project.lang),

@@ -11,7 +11,6 @@ here rather than in Typst keeps both outputs in step.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -162,20 +161,16 @@ def metadata(book: Book, page: str | None) -> dict[str, Any]:
     ``page`` is the HTML page being written, or None for the single Typst document,
     where every link is internal (``#id``).
     """
-    depth = page.count("/") if page else 0
-    up = "../" * depth
+    up = "../" * (page.count("/") if page else 0)
+    titles = {f"sec-{a.chapter.stem}" for a in book.chapters}
     out: dict[str, Any] = {}
     for ident, target in book.targets.items():
         if page is None or target.page == page:
             href = f"#{ident}"
-        elif target.kind == "sec" and re.fullmatch(r"sec-.*", ident) and _is_title(book, target):
+        elif ident in titles:  # a chapter: link to the top of its page
             href = f"{up}{target.page}"
         else:
             href = f"{up}{target.page}#{ident}"
         out[ident] = {"text": target.text, "number": target.number, "kind": target.kind,
                       "href": href}
     return out
-
-
-def _is_title(book: Book, target: Target) -> bool:
-    return any(target.id == f"sec-{a.chapter.stem}" for a in book.chapters)
