@@ -115,8 +115,9 @@ def _stage(project: Project, paths: ProjectPaths, staging: Path, progress: Progr
                                      done=lambda d, cached: progress.chapter(d.path, cached),
                                      cache=ExecutionCache(paths.cache))
     progress.stage("assemble")
-    assembled: list[Assembled] = [assemble(e, c, project.execute)
-                                  for e, c in zip(executed, project.chapters, strict=True)]
+    assembled: list[Assembled] = [
+        assemble(e, c, e.document.execute_options(project.execute))
+        for e, c in zip(executed, project.chapters, strict=True)]
     for item in assembled:
         warnings += item.warnings
     with ThreadPoolExecutor() as pool:

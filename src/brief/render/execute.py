@@ -169,16 +169,17 @@ async def _run_all(documents: list[Document], root: Path, defaults: dict[str, An
     environment = environment_digest(root) if cache is not None else ""
 
     async def one(document: Document) -> Executed:
-        key = execution_key(document, environment, defaults)
+        options = document.execute_options(defaults)
+        key = execution_key(document, environment, options)
         stored = cache.get(key) if cache is not None else None
         if stored is not None:
             log.info("%s: outputs reused (execution key %s)", document.path, key[:12])
-            result = _from_cache(document, stored, defaults)
+            result = _from_cache(document, stored, options)
         else:
             log.info("%s: executing %d cells and %d inline expressions", document.path,
                      len(document.cells), len(document.inlines))
             async with limit:
-                result = await _run(document, root, defaults)
+                result = await _run(document, root, options)
             if cache is not None:
                 cache.put(key, [c.outputs for c in result.cells], result.inline_values)
         if done is not None:

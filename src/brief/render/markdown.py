@@ -148,7 +148,7 @@ class _Assembler:
         if self.option(cell, "include", True) is False:
             return ""
         pieces: list[str] = []
-        if self.option(cell, "echo", False) is True:
+        if self.option(cell, "echo", True) is True:  # Quarto shows code unless told not to
             pieces.append(f"```python\n{cell.code}\n```")
         if self.option(cell, "output", True) is not False:
             count = 0

@@ -92,6 +92,11 @@ class Document:
     def title(self) -> str:
         return str(self.meta.get("title") or "")
 
+    def execute_options(self, project: dict[str, Any]) -> dict[str, Any]:
+        """The project's ``execute:`` options overridden by this chapter's front matter."""
+        own = self.meta.get("execute")
+        return {**project, **own} if isinstance(own, dict) else dict(project)
+
 
 def placeholder(index: int) -> str:
     """The token that stands for inline expression ``index`` until its value is known."""
