@@ -157,5 +157,8 @@ def test_search_answers(page, site):
     assert results.count() >= 1
     link = results.first.locator("a").first.get_attribute("href")
     assert link and not link.startswith("http")
+    results.first.locator("a").first.click()
+    page.wait_for_load_state()
+    assert urlparse(page.url).path.lstrip("/") in PAGES
     assert page.watch.errors == []
     assert page.watch.foreign == []
