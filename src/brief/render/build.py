@@ -18,6 +18,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from brief.paths import ProjectPaths
 from brief.problems import DataError
@@ -104,8 +105,9 @@ def _locate(warning: SourceWarning, sources: dict[str, str]) -> SourceWarning:
     return SourceWarning(warning.file, line, warning.message)
 
 
-def _stage(project: Project, paths: ProjectPaths, staging: Path, progress: Progress,
-           warnings: list[SourceWarning]) -> tuple[list[Path], Path, int]:
+def _prepare(project: Project, paths: ProjectPaths, progress: Progress,
+             warnings: list[SourceWarning]) -> tuple[xref.Book, dict[str, str]]:
+    """Parse, execute, assemble and number every chapter: the book, ready to write."""
     progress.stage("parse")
     documents = [qmd.read(project.root, c.path) for c in project.chapters]
     for document in documents:
@@ -125,30 +127,49 @@ def _stage(project: Project, paths: ProjectPaths, staging: Path, progress: Progr
     sources = {d.path: (project.root / d.path).read_text(encoding="utf-8") for d in documents}
     book = xref.number(assembled, asts, sources)
     warnings += book.warnings
+    return book, sources
 
+
+def _export_figures(book: xref.Book, folder: Path
+                    ) -> tuple[dict[str, dict[str, Any]], dict[str, float]]:
+    """Write every chart and picture; return the specs and SVG widths by chart name."""
+    exporter = Exporter(folder)
+    specs: dict[str, dict[str, Any]] = {}
+    widths: dict[str, float] = {}
+    owners: dict[str, str] = {}
+    for item in book.chapters:
+        for chart in item.charts:
+            if chart.name in owners:
+                raise RenderError(f"{item.chapter.path}: a chart named {chart.name} also "
+                                  f"comes from {owners[chart.name]} (expected unique cell "
+                                  "labels: figure files are named by them)")
+            owners[chart.name] = item.chapter.path
+            widths[chart.name] = exporter.chart(chart)
+            specs[chart.name] = chart.spec
+        for picture in item.pictures:
+            exporter.picture(picture)
+    return specs, widths
+
+
+def _stage(project: Project, paths: ProjectPaths, staging: Path, progress: Progress,
+           warnings: list[SourceWarning]) -> tuple[list[Path], Path, int]:
+    """Build everything into ``staging/site``; return the pages, the PDF, the chart count."""
+    book, sources = _prepare(project, paths, progress, warnings)
     site, work = staging / "site", staging / "work"
     site.mkdir()
     work.mkdir()
     progress.stage("figures")
-    exporter = Exporter(site / "figures")
-    charts = {}
-    widths: dict[str, float] = {}
-    for item in assembled:
-        for chart in item.charts:
-            widths[chart.name] = exporter.chart(chart)
-            charts[chart.name] = chart.spec
-        for picture in item.pictures:
-            exporter.picture(picture)
+    specs, widths = _export_figures(book, site / "figures")
     progress.stage("html")
     html.write_assets(site, paths.cache)
     pandoc_warnings: list[SourceWarning] = []
-    pages = html.write_pages(project, book, site, work, charts, pandoc_warnings)
+    pages = html.write_pages(project, book, site, work, specs, pandoc_warnings)
     warnings += [_locate(w, sources) for w in pandoc_warnings]
     progress.stage("pdf")
     pdf_file = pdf.write_pdf(project, book, work, site, widths)
     progress.stage("search")
     html.index_search(site, project.lang)
-    return pages, pdf_file, len(charts)
+    return pages, pdf_file, len(specs)
 
 
 def _stamp(paths: ProjectPaths) -> Path:
