@@ -84,16 +84,44 @@ def typst_source(project: Project, book: xref.Book, work: Path, site_dir: str,
 def write_pdf(project: Project, book: xref.Book, work: Path, site: Path,
               widths: dict[str, float] | None = None) -> Path:
     """Compile the book to ``site/<pdf name>``; ``work`` and ``site`` share a parent."""
-    import typst
-
     source = work / "book.typ"
     site_dir = Path(os.path.relpath(site, work)).as_posix()
     source.write_text(typst_source(project, book, work, site_dir, widths), encoding="utf-8")
     output = site / project.pdf_name
     try:
-        typst.compile(str(source), output=str(output), root=str(work.parent),
-                      font_paths=[str(d) for d in font_dirs()], ignore_system_fonts=True)
+        _compile(source, output, root=work.parent)
     except Exception as exc:  # typst raises TypstError (a RuntimeError) with its diagnostic
-        message = " ".join(str(exc).split())
-        raise RenderError(f"PDF: Typst could not compile the book ({message})") from None
+        hints = "; ".join(getattr(exc, "hints", None) or [])
+        message = " ".join(str(exc).split()) + (f"; hint: {hints}" if hints else "")
+        culprit = _culprit(project, book, work, site_dir, widths)
+        where = f"{culprit}: " if culprit else ""
+        raise RenderError(f"{where}PDF: Typst could not compile the book ({message})"
+                          ) from None
     return output
+
+
+def _compile(source: Path, output: Path, root: Path) -> None:
+    import typst
+
+    typst.compile(str(source), output=str(output), root=str(root),
+                  font_paths=[str(d) for d in font_dirs()], ignore_system_fonts=True)
+
+
+def _culprit(project: Project, book: xref.Book, work: Path, site_dir: str,
+             widths: dict[str, float] | None) -> str | None:
+    """The first chapter that fails to compile on its own (Typst errors carry no source
+    position we could map back, and a chapter compiles in a few milliseconds)."""
+    trial = work / "trial"
+    trial.mkdir(exist_ok=True)
+    for assembled, ast in zip(book.chapters, book.asts, strict=True):
+        page = assembled.chapter.html_name
+        alone = xref.Book([assembled], [ast], {k: t for k, t in book.targets.items()
+                                               if t.page == page})
+        source = trial / "chapter.typ"
+        source.write_text(typst_source(project, alone, trial, f"../{site_dir}", widths),
+                          encoding="utf-8")
+        try:
+            _compile(source, trial / "chapter.pdf", root=work.parent)
+        except Exception:  # the same TypstError as above, now located
+            return assembled.chapter.path
+    return None
