@@ -112,7 +112,9 @@ end
 local function Table(el)
   local target = targets[el.identifier]
   if target then el.caption = label_caption(el.caption, target.text) end
-  return el
+  if typst then return el end
+  -- A wide table scrolls inside its wrapper instead of widening a phone's page.
+  return pandoc.Div({el}, {class = "table-wrap"})
 end
 
 local function callout_title(el, kind)
