@@ -157,6 +157,7 @@ def test_pdf_cover_contents_and_metadata(built_mini):
     assert meta.title == "Fixture brief: Di cư nội địa"
     assert meta.author == "Brief project team (fixture)"
     assert meta.subject == "A test book for the render engine"
+    assert meta.get("/Keywords") == "fixture, Việt Nam"
     assert reader.trailer["/Root"].get("/Lang") == "en"
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)

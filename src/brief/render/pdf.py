@@ -76,6 +76,7 @@ def typst_source(project: Project, book: xref.Book, work: Path, site_dir: str,
         f"date-text: {typst_string(date_text(project.date))}",
         f"lang: {typst_string(project.lang)}",
         f"description: {typst_string(project.subtitle or project.description)}",
+        "keywords: (" + "".join(f"{typst_string(k)}, " for k in project.keywords) + ")",
     ])
     template = TEMPLATE.read_text(encoding="utf-8")
     return f"{template}\n#show: book.with({settings})\n\n{body}\n"

@@ -51,6 +51,7 @@ class Project:
     date: str = ""
     lang: str = "en"
     description: str = ""
+    keywords: tuple[str, ...] = ()
     bibliography: str | None = None
     output_dir: str = "_book"
     chapters: tuple[Chapter, ...] = ()
@@ -84,6 +85,16 @@ def _string(raw: dict[str, Any], key: str, where: str, required: bool = False) -
     if not isinstance(value, str | int | float):
         raise _fail(f"{where}.{key} is {type(value).__name__} (expected a text value)")
     return str(value)
+
+
+def _keywords(raw: Any) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        return tuple(k.strip() for k in raw.split(",") if k.strip())
+    if isinstance(raw, list) and all(isinstance(k, str) for k in raw):
+        return tuple(raw)
+    raise _fail("keywords must be a list of words or a comma-separated text")
 
 
 def _files(raw: Any, where: str, root: Path) -> list[str]:
@@ -169,6 +180,7 @@ def load_project(root: Path) -> Project:
         date=_string(book, "date", "book"),
         lang=_string(raw, "lang", "top level") or "en",
         description=_string(book, "description", "book"),
+        keywords=_keywords(raw.get("keywords")),
         bibliography=str(bibliography) if bibliography else None,
         output_dir=_string(project_raw, "output-dir", "project") or "_book",
         chapters=_number(chapters, appendices),
