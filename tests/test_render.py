@@ -285,3 +285,15 @@ def test_quarto_engine_renders_into_staging_and_swaps(tmp_path, monkeypatch):
     assert (root / "_book" / "index.html").read_text(encoding="utf-8").strip() == \
         "<html>quarto</html>"
     assert not list(root.glob(".brief-staging-*"))
+
+
+@pytest.mark.parametrize("output_dir", [".", "data", "../elsewhere", "/tmp/x"])
+def test_output_dir_that_would_replace_sources_is_refused(tmp_path, output_dir):
+    root = copy_fixture(tmp_path / "mini")
+    config = root / "_quarto.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "output-dir: _book", f"output-dir: {output_dir}"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["build", "--project", str(root)])
+    assert result.exit_code == 1
+    assert "project.output-dir" in result.output and "is not allowed" in result.output
+    assert (root / "data" / "datapackage.json").is_file()

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+from jupyter_client.kernelspec import NoSuchKernel
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
@@ -132,6 +133,9 @@ async def _run(document: Document, root: Path, defaults: dict[str, Any]) -> Exec
         except CellTimeoutError:
             raise RenderError(f"{document.path}: a cell ran longer than {CELL_TIMEOUT} s "
                               "and was stopped") from None
+        except NoSuchKernel:
+            raise RenderError(f"{document.path}: no Jupyter kernel named python3: install "
+                              "ipykernel in this environment (`pip install -e .`)") from None
         except DeadKernelError as exc:
             raise RenderError(f"{document.path}: the Python kernel died ({exc})") from None
         finally:

@@ -136,6 +136,19 @@ def _number(chapters: list[str], appendices: list[str]) -> tuple[Chapter, ...]:
     return tuple(out)
 
 
+#: Folders the build must never replace: the output folder is swapped out wholesale.
+PROTECTED = {"data", "chapters", "figures", "src", "tests", "releases", ".git"}
+
+
+def _check_output_dir(value: str) -> None:
+    parts = Path(value).parts
+    if (not parts or Path(value).is_absolute() or ".." in parts or value.strip() in (".", "")
+            or parts[0] in PROTECTED):
+        raise _fail(f"project.output-dir {value!r} is not allowed: the build replaces that "
+                    "folder as a whole (expected a new folder inside the project, such as "
+                    "_book)")
+
+
 def load_project(root: Path) -> Project:
     """Parse ``root/_quarto.yml``; raise :class:`RenderError` naming the bad key."""
     config = root / CONFIG
@@ -163,6 +176,10 @@ def load_project(root: Path) -> Project:
         raise _fail(f"listed in book.chapters/appendices but missing: {', '.join(missing)} "
                     "(create the files or remove them from the list)")
     project_raw = raw.get("project") or {}
+    if not isinstance(project_raw, dict):
+        raise _fail("project must be a mapping such as {type: book, output-dir: _book}")
+    output_dir = _string(project_raw, "output-dir", "project") or "_book"
+    _check_output_dir(output_dir)
     execute = raw.get("execute") or {}
     if not isinstance(execute, dict):
         raise _fail("execute must be a mapping such as {echo: false}")
@@ -182,7 +199,7 @@ def load_project(root: Path) -> Project:
         description=_string(book, "description", "book"),
         keywords=_keywords(raw.get("keywords")),
         bibliography=str(bibliography) if bibliography else None,
-        output_dir=_string(project_raw, "output-dir", "project") or "_book",
+        output_dir=output_dir,
         chapters=_number(chapters, appendices),
         execute=execute,
     )
