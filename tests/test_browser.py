@@ -19,7 +19,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.render]
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-PAGES = ["index.html", "chapters/01-growth.html", "chapters/references.html"]
+PAGES = ["index.html", "chapters/01-growth.html", "chapters/a1-glossary.html",
+         "chapters/references.html"]
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

@@ -17,7 +17,8 @@ from tests.conftest import copy_fixture
 
 pytestmark = pytest.mark.render
 
-PAGES = ["index.html", "chapters/01-growth.html", "chapters/references.html"]
+PAGES = ["index.html", "chapters/01-growth.html", "chapters/a1-glossary.html",
+         "chapters/references.html"]
 PDF = "brief-9.9.9-fixture.pdf"
 
 
@@ -65,7 +66,8 @@ def test_every_page_has_sidebar_footer_pdf_link_and_lang(built_mini, name):
     assert f"{root}{PDF}" in parser.urls
     assert ">Download PDF<" in text
     sidebar = text.split('<ol class="chapters">')[1].split("</ol>")[0]
-    assert sidebar.count("<li><a href=") == 3
+    assert sidebar.count("<li><a href=") == 4
+    assert "Appendices" in sidebar
     assert sidebar.count('aria-current="page"') == 1
 
 
@@ -98,7 +100,7 @@ def test_chapter_page_numbers_captions_and_cross_references(built_mini):
     assert 'class="callout callout-important"' in text
     assert "Hộ khẩu" in text
     assert 'rel="prev" href="../index.html"' in text
-    assert 'rel="next" href="../chapters/references.html"' in text
+    assert 'rel="next" href="../chapters/a1-glossary.html"' in text
 
 
 def test_index_links_across_pages_and_states_computed_values(built_mini):
@@ -171,6 +173,7 @@ def test_pdf_body_text_diacritics_callouts_footnotes_references(built_mini):
                    "Fixture Census Committee", "Fixture Statistics Office 2005"):
         assert needle in body, needle
     assert "Version 9.9.9-fixture" in pages[3]  # the footer on a body page
+    assert "A Glossary" in body and "Appendices" in pages[1]
 
 
 def _hashes(folder: Path) -> dict[str, str]:

@@ -60,7 +60,13 @@ def typst_source(project: Project, book: xref.Book, work: Path, site_dir: str,
         "widths": chart_widths({n: (widths or {}).get(n, 0.0) for n in names}),
         "root": f"{site_dir}/",
     }, ensure_ascii=False), encoding="utf-8")
-    blocks: list[Any] = [b for ast in book.asts for b in ast["blocks"]]
+    blocks: list[Any] = []
+    appendices = False
+    for assembled, ast in zip(book.chapters, book.asts, strict=True):
+        if assembled.chapter.kind == "appendix" and not appendices:
+            blocks.append({"t": "RawBlock", "c": ["typst", "#appendices-part()"]})
+            appendices = True
+        blocks += ast["blocks"]
     document = {**book.asts[0], "blocks": blocks,
                 "meta": {"brief-xref-file": {"t": "MetaString", "c": str(meta_file)}}}
     args = ["-f", "json", "-t", "typst", "--wrap=preserve", "--lua-filter", str(pandoc.FILTER)]
