@@ -10,7 +10,8 @@ import yaml
 from brief.render.errors import RenderError
 from brief.render.qmd import Markdown, parse, placeholder
 
-CASES = yaml.safe_load((Path(__file__).parent / "cases" / "qmd.yml").read_text("utf-8"))
+CASES = yaml.safe_load((Path(__file__).resolve().parents[1] / "cases" / "qmd.yml")
+                       .read_text("utf-8"))
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])

@@ -1,4 +1,4 @@
-"""Shared fixtures: a built copy of the miniature fixture project (one build per run)."""
+"""Fixtures of the render tests: copies of the miniature fixture book, one built once."""
 
 from __future__ import annotations
 
@@ -7,14 +7,19 @@ from pathlib import Path
 
 import pytest
 
-FIXTURE = Path(__file__).parent / "fixtures" / "mini"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
 
 
-def copy_fixture(target: Path) -> Path:
-    """Copy the fixture project (without any previous output) into ``target``."""
+def _copy(target: Path) -> Path:
     shutil.copytree(FIXTURE, target, ignore=shutil.ignore_patterns("_book", "figures",
                                                                    ".brief-*"))
     return target
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    """A fresh, unbuilt copy of the fixture project (safe to break)."""
+    return _copy(tmp_path / "mini")
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +27,6 @@ def built_mini(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fixture project after one successful native build; treat it as read-only."""
     from brief.render.build import build
 
-    root = copy_fixture(tmp_path_factory.mktemp("built") / "mini")
+    root = _copy(tmp_path_factory.mktemp("built") / "mini")
     build(root)
     return root

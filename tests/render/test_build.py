@@ -13,7 +13,6 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from brief.cli import cli
-from tests.conftest import copy_fixture
 
 pytestmark = pytest.mark.render
 
@@ -264,16 +263,16 @@ def test_a_missing_project_config_is_a_clear_error(tmp_path):
     assert "_quarto.yml: not found" in result.output
 
 
-def test_quarto_engine_without_quarto_says_how_to_get_it(tmp_path, monkeypatch):
-    root = copy_fixture(tmp_path / "mini")
+def test_quarto_engine_without_quarto_says_how_to_get_it(mini, tmp_path, monkeypatch):
+    root = mini
     monkeypatch.setenv("PATH", str(tmp_path))
     result = CliRunner().invoke(cli, ["build", "--project", str(root), "--engine", "quarto"])
     assert result.exit_code == 1
     assert "quarto.org" in result.output
 
 
-def test_quarto_engine_renders_into_staging_and_swaps(tmp_path, monkeypatch):
-    root = copy_fixture(tmp_path / "mini")
+def test_quarto_engine_renders_into_staging_and_swaps(mini, tmp_path, monkeypatch):
+    root = mini
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     fake = bin_dir / "quarto"
@@ -291,8 +290,8 @@ def test_quarto_engine_renders_into_staging_and_swaps(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("output_dir", [".", "data", "../elsewhere", "/tmp/x"])
-def test_output_dir_that_would_replace_sources_is_refused(tmp_path, output_dir):
-    root = copy_fixture(tmp_path / "mini")
+def test_output_dir_that_would_replace_sources_is_refused(mini, output_dir):
+    root = mini
     config = root / "_quarto.yml"
     config.write_text(config.read_text(encoding="utf-8").replace(
         "output-dir: _book", f"output-dir: {output_dir}"), encoding="utf-8")
