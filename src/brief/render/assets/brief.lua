@@ -109,7 +109,55 @@ local function Figure(el)
   return el
 end
 
+-- Widths for wide tables, the way a browser lays them out: a column whose cells are
+-- all short (a value, a year) gets its natural width; the long ones share the rest
+-- in proportion to their longest cell (bounded). pandoc's own rule gives every
+-- column an equal share, which breaks "1999-2009" over two lines and crushes prose.
+-- Tables that fit on a line keep their natural widths.
+local LINE = 100         -- characters of table text across the text width
+local SHORT = 14         -- a column whose longest cell is at most this is "short"
+local MAX_CHARS = 40
+
+local function size_columns(el)
+  local longest = {}
+  local function measure(rows)
+    for _, row in ipairs(rows) do
+      for i, cell in ipairs(row.cells) do
+        local length = utf8.len(pandoc.utils.stringify(cell.contents)) or 0
+        longest[i] = math.max(longest[i] or 0, length)
+      end
+    end
+  end
+  measure(el.head.rows)
+  for _, body in ipairs(el.bodies) do measure(body.body) end
+  local total, short, long = 0, 0, 0
+  for i = 1, #el.colspecs do
+    longest[i] = longest[i] or 0
+    total = total + longest[i] + 2
+    if longest[i] <= SHORT then
+      short = short + longest[i] + 2
+    else
+      long = long + math.min(MAX_CHARS, longest[i])
+    end
+  end
+  if total <= LINE or long == 0 then return end
+  local rest = math.max(LINE - short, LINE / 3)
+  local widths, sum = {}, 0
+  for i = 1, #el.colspecs do
+    if longest[i] <= SHORT then
+      widths[i] = longest[i] + 2
+    else
+      widths[i] = rest * math.min(MAX_CHARS, longest[i]) / long
+    end
+    sum = sum + widths[i]
+  end
+  for i, spec in ipairs(el.colspecs) do
+    el.colspecs[i] = {spec[1], widths[i] / sum}
+  end
+end
+
 local function Table(el)
+  size_columns(el)
   local target = targets[el.identifier]
   if target then el.caption = label_caption(el.caption, target.text) end
   if typst then return el end
