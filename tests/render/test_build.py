@@ -305,3 +305,12 @@ def test_output_dir_that_would_replace_sources_is_refused(mini, output_dir):
     assert result.exit_code == 1
     assert "project.output-dir" in result.output and "is not allowed" in result.output
     assert (root / "data" / "datapackage.json").is_file()
+
+
+def test_wide_table_gets_content_based_column_widths(built_mini):
+    text, _ = _page(built_mini / "_book", "chapters/a1-glossary.html")
+    assert '<div class="table-wrap">' in text
+    widths = [float(w) for w in re.findall(r'<col style="width: ([0-9.]+)%"', text)]
+    assert len(widths) == 5 and abs(sum(widths) - 100) <= 2  # pandoc rounds each
+    label, year = widths[1], widths[3]
+    assert label > 2 * year  # long labels get room; a year column stays narrow
