@@ -312,5 +312,5 @@ def test_wide_table_gets_content_based_column_widths(built_mini):
     assert '<div class="table-wrap">' in text
     widths = [float(w) for w in re.findall(r'<col style="width: ([0-9.]+)%"', text)]
     assert len(widths) == 5 and abs(sum(widths) - 100) <= 2  # pandoc rounds each
-    label, year = widths[1], widths[3]
-    assert label > 2 * year  # long labels get room; a year column stays narrow
+    label, unit = widths[1], widths[2]
+    assert label > 2 * unit  # long labels get room; a column of short words stays narrow
