@@ -102,7 +102,7 @@ def _local_toc(ast: dict[str, Any], targets: dict[str, xref.Target]) -> str:
     for block in ast["blocks"]:
         if block["t"] == "Header" and block["c"][0] == 2:
             ident = block["c"][1][0]
-            title = xref._stringify(block["c"][2])
+            title = xref.stringify(block["c"][2])
             number = targets[ident].number if ident in targets else ""
             entries.append(f'<li><a href="#{html.escape(ident)}">'
                            f"{html.escape((number + ' ' + title).strip())}</a></li>")
@@ -113,7 +113,7 @@ def _local_toc(ast: dict[str, Any], targets: dict[str, xref.Target]) -> str:
 
 
 def _has_refs_div(ast: dict[str, Any]) -> bool:
-    return any(n["t"] == "Div" and n["c"][0][0] == "refs" for n in xref._walk(ast["blocks"]))
+    return any(n["t"] == "Div" and n["c"][0][0] == "refs" for n in xref.walk(ast["blocks"]))
 
 
 def _spec_scripts(book: xref.Book, index: int, charts: dict[str, dict[str, Any]]) -> str:

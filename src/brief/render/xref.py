@@ -49,20 +49,22 @@ class Book:
         return [a.title for a in self.chapters]
 
 
-def _walk(node: Any) -> Iterator[dict[str, Any]]:
+def walk(node: Any) -> Iterator[dict[str, Any]]:
+    """Every element (a dict with "t") in a pandoc JSON AST fragment, depth first."""
     if isinstance(node, dict):
         if "t" in node:
             yield node
         for value in node.values():
-            yield from _walk(value)
+            yield from walk(value)
     elif isinstance(node, list):
         for item in node:
-            yield from _walk(item)
+            yield from walk(item)
 
 
-def _stringify(node: Any) -> str:
+def stringify(node: Any) -> str:
+    """The plain text of a pandoc JSON AST fragment."""
     parts: list[str] = []
-    for item in _walk(node):
+    for item in walk(node):
         if item["t"] == "Str":
             parts.append(item["c"])
         elif item["t"] in ("Space", "SoftBreak"):
@@ -101,7 +103,7 @@ def number(chapters: list[Assembled], asts: list[dict[str, Any]], sources: dict[
         prefix = chapter.number if chapter.kind != "unnumbered" else ""
         counters = [0, 0, 0, 0, 0, 0]
         figures = tables = 0
-        for node in _walk(ast["blocks"]):
+        for node in walk(ast["blocks"]):
             kind = node["t"]
             if kind == "Cite":
                 for citation in node["c"][0]:
@@ -125,7 +127,7 @@ def number(chapters: list[Assembled], asts: list[dict[str, Any]], sources: dict[
             seen[ident] = chapter.path
             if kind == "Header":
                 level = node["c"][0]
-                title = _stringify(node["c"][2])
+                title = stringify(node["c"][2])
                 numbered = bool(prefix) and not ({"unnumbered", "-"} & set(classes))
                 if level == 1:
                     label = prefix if numbered else ""
