@@ -66,7 +66,10 @@ def bar(frame: pd.DataFrame, *, category: str, value: str, unit: str, title: str
         alt.condition(alt.datum[category] == highlight, alt.value(ACCENT), alt.value(MUTED))
         if highlight else alt.value(ACCENT)
     )
-    order = "-x" if sort else None
+    # An explicit category order: "-x" sorts each layer on its own and Vega warns that
+    # the bar and label layers' domains have conflicting sorts.
+    order = (list(data.sort_values(value, ascending=False)[category]) if sort
+             else list(data[category]))
     base = alt.Chart(data).encode(
         y=alt.Y(f"{category}:N", sort=order, title=None,
                 axis=alt.Axis(labelLimit=260, labelFontSize=11)),

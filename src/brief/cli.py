@@ -166,6 +166,45 @@ def diff_command(project: Path | None, version: str | None) -> None:
     sys.exit(1)
 
 
+@cli.command("build")
+@PROJECT_OPTION
+@click.option("--engine", type=click.Choice(["native", "quarto"]), default="native",
+              show_default=True,
+              help="Render with the built-in engine (Jupyter, pandoc, Typst) or delegate to "
+                   "the Quarto CLI, which must then be on PATH.")
+@click.option("--verbose", is_flag=True,
+              help="Also log what each stage does, and show the traceback of an internal "
+                   "error, for debugging a build.")
+@click.option("--force", is_flag=True,
+              help="Rebuild even when no source, data or code changed since the last build.")
+def build_command(project: Path | None, engine: str, verbose: bool, force: bool) -> None:
+    """Execute the chapters and render the website and the PDF into _book/."""
+    from brief.problems import DataError
+    from brief.render.errors import RenderError
+    from brief.render.report import run_build
+
+    paths = _paths(project)
+    try:
+        run_build(paths.root, engine=engine, verbose=verbose, force=force)
+    except DataError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo("FAILED: the data package has problems; nothing was built. "
+                   "Run `brief check` for details.", err=True)
+        sys.exit(1)
+    except RenderError as exc:
+        click.echo(f"error: {exc}", err=True)
+        click.echo("FAILED: nothing was changed in the output folder.", err=True)
+        sys.exit(1)
+    except Exception as exc:  # a bug in brief itself: still no traceback unless asked
+        if verbose:
+            raise
+        click.echo(f"error: internal error in brief ({type(exc).__name__}: {exc}); run "
+                   "again with --verbose for the traceback and report it.", err=True)
+        click.echo("FAILED: nothing was changed in the output folder.", err=True)
+        sys.exit(1)
+
+
 def main() -> None:
     """Console entry point; Click turns usage errors into exit code 2."""
     cli()

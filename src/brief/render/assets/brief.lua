@@ -1,0 +1,230 @@
+--[[
+brief.lua: Quarto's callouts and cross-references for pandoc's HTML and Typst writers.
+
+Why a filter: pandoc reads `@fig-x` as a citation (in Typst output it becomes a
+bibliography cite and compilation fails), and fenced divs lose their class in Typst,
+so callouts would vanish. The numbering itself is computed in Python (brief.render.xref)
+and handed over in a JSON file named by the metadata field `brief-xref-file`, so the
+site and the PDF say the same "Figure 2.1".
+
+JSON file fields: targets {id: {text, number, kind, href}}, charts [names],
+widths {name: Typst length} (PDF only),
+root (relative path from the page to the site root, "" in Typst), format.
+--]]
+
+local targets = {}
+local charts = {}
+local widths = {}
+local root = ""
+local typst = FORMAT:match("typst") ~= nil
+
+local CALLOUTS = {note = "Note", tip = "Tip", important = "Important",
+                  warning = "Warning", caution = "Caution"}
+
+local function load(meta)
+  local file = meta["brief-xref-file"]
+  if not file then return nil end
+  local handle = assert(io.open(pandoc.utils.stringify(file), "r"))
+  local data = pandoc.json.decode(handle:read("a"), false)
+  handle:close()
+  targets = data.targets or {}
+  for _, name in ipairs(data.charts or {}) do charts[name] = true end
+  widths = data.widths or {}
+  root = data.root or ""
+  return nil
+end
+
+local function escape_html(text)
+  return (text:gsub("&", "&amp;"):gsub("<", "&lt;"):gsub(">", "&gt;"):gsub('"', "&quot;"))
+end
+
+local function is_xref(id)
+  return id:match("^fig%-") or id:match("^tbl%-") or id:match("^sec%-")
+end
+
+-- Headings: prefix the number ("2.1") computed for this id.
+local function Header(el)
+  local target = targets[el.identifier]
+  if target and target.number ~= "" then
+    local number = pandoc.Span({pandoc.Str(target.number)}, {class = "header-number"})
+    el.content:insert(1, pandoc.Space())
+    el.content:insert(1, number)
+  end
+  return el
+end
+
+-- Put "Figure 2.1:" in front of a caption; create the caption if there is none.
+local function label_caption(caption, text)
+  local label = pandoc.Span({pandoc.Str(text .. ":")}, {class = "caption-label"})
+  if #caption.long == 0 then
+    caption.long = {pandoc.Plain({label})}
+  else
+    local first = caption.long[1]
+    if first.content then
+      first.content:insert(1, pandoc.Space())
+      first.content:insert(1, label)
+    end
+  end
+  return caption
+end
+
+local function chart_html(name, alt)
+  local svg = root .. "figures/" .. name
+  return table.concat({
+    '<div class="chart" data-chart="', escape_html(name), '" role="img" aria-label="',
+    escape_html(alt), '"><img class="chart-static" src="', escape_html(svg), '.svg" alt="',
+    escape_html(alt), '"></div>',
+    '<span class="chart-downloads">Download: <a href="', escape_html(svg),
+    '.svg" download>SVG</a> · <a href="', escape_html(svg), '.png" download>PNG</a> · ',
+    '<a href="', escape_html(svg), '.csv" download>data (CSV)</a></span>'})
+end
+
+local function Figure(el)
+  local target = targets[el.identifier]
+  if target then el.caption = label_caption(el.caption, target.text) end
+  el.content = el.content:walk({
+    Image = function(img)
+      local name = img.attributes["name"]
+      local alt = img.attributes["fig-alt"] or pandoc.utils.stringify(img.caption)
+      if typst then
+        img.attributes["name"] = nil
+        img.attributes["fig-alt"] = nil
+        img.attributes["alt"] = alt
+        -- One scale for every chart (computed in brief.render.pdf).
+        if name and widths[name] then img.attributes["width"] = widths[name] end
+        img.src = root .. img.src
+        return img
+      end
+      if name and charts[name] then
+        return pandoc.RawInline("html", chart_html(name, alt))
+      end
+      img.src = root .. img.src
+      img.caption = {pandoc.Str(alt)}
+      img.attributes["name"] = nil
+      img.attributes["fig-alt"] = nil
+      img.attributes["alt"] = alt
+      return img
+    end,
+  })
+  return el
+end
+
+-- Widths for wide tables, the way a browser lays them out: a column whose cells are
+-- all short (a value, a year) gets its natural width; the long ones share the rest
+-- in proportion to their longest cell (bounded). pandoc's own rule gives every
+-- column an equal share, which breaks "1999-2009" over two lines and crushes prose.
+-- Tables that fit on a line keep their natural widths.
+local LINE = 100         -- characters of table text across the text width
+local SHORT = 14         -- a column whose longest cell is at most this is "short"
+local MAX_CHARS = 40
+
+local function size_columns(el)
+  local longest = {}
+  local function measure(rows)
+    for _, row in ipairs(rows) do
+      for i, cell in ipairs(row.cells) do
+        local length = utf8.len(pandoc.utils.stringify(cell.contents)) or 0
+        longest[i] = math.max(longest[i] or 0, length)
+      end
+    end
+  end
+  measure(el.head.rows)
+  for _, body in ipairs(el.bodies) do measure(body.body) end
+  local total, short, long = 0, 0, 0
+  for i = 1, #el.colspecs do
+    longest[i] = longest[i] or 0
+    total = total + longest[i] + 2
+    if longest[i] <= SHORT then
+      short = short + longest[i] + 2
+    else
+      long = long + math.min(MAX_CHARS, longest[i])
+    end
+  end
+  if total <= LINE or long == 0 then return end
+  local rest = math.max(LINE - short, LINE / 3)
+  local widths, sum = {}, 0
+  for i = 1, #el.colspecs do
+    if longest[i] <= SHORT then
+      widths[i] = longest[i] + 2
+    else
+      widths[i] = rest * math.min(MAX_CHARS, longest[i]) / long
+    end
+    sum = sum + widths[i]
+  end
+  for i, spec in ipairs(el.colspecs) do
+    el.colspecs[i] = {spec[1], widths[i] / sum}
+  end
+end
+
+local function Table(el)
+  size_columns(el)
+  local target = targets[el.identifier]
+  if target then el.caption = label_caption(el.caption, target.text) end
+  if typst then return el end
+  -- A wide table scrolls inside its wrapper instead of widening a phone's page.
+  return pandoc.Div({el}, {class = "table-wrap"})
+end
+
+local function callout_title(el, kind)
+  local title = el.attributes["title"]
+  if title and title ~= "" then
+    local parsed = pandoc.read(title, "markdown").blocks
+    return parsed[1] and parsed[1].content or pandoc.Inlines({pandoc.Str(title)}), el.content
+  end
+  -- Quarto also accepts a first heading inside the callout as its title.
+  local first = el.content[1]
+  if first and first.t == "Header" then
+    return first.content, pandoc.Blocks({table.unpack(el.content, 2)})
+  end
+  return pandoc.Inlines({pandoc.Str(CALLOUTS[kind])}), el.content
+end
+
+local function Div(el)
+  local kind
+  for _, class in ipairs(el.classes) do
+    local match = class:match("^callout%-(%a+)$")
+    if match and CALLOUTS[match] then kind = match end
+  end
+  if not kind then return nil end
+  local title, body = callout_title(el, kind)
+  if typst then
+    local title_typst = pandoc.write(pandoc.Pandoc({pandoc.Plain(title)}), "typst")
+    title_typst = title_typst:gsub("%s+$", "")
+    local blocks = pandoc.Blocks({pandoc.RawBlock("typst",
+      '#callout(kind: "' .. kind .. '", title: [' .. title_typst .. "])[")})
+    blocks:extend(body)
+    blocks:insert(pandoc.RawBlock("typst", "]"))
+    return blocks
+  end
+  local heading = pandoc.Div({pandoc.Plain(title)}, {class = "callout-title"})
+  local content = pandoc.Div(body, {class = "callout-body"})
+  local attr = pandoc.Attr(el.identifier, {"callout", "callout-" .. kind},
+                           {role = kind == "important" and "region" or "note"})
+  return pandoc.Div({heading, content}, attr)
+end
+
+-- `@fig-x`, `[@tbl-y]`, `@sec-z`: a link whose text is the target's label.
+local function Cite(el)
+  for _, citation in ipairs(el.citations) do
+    if not is_xref(citation.id) then return nil end
+  end
+  local out = pandoc.Inlines({})
+  for i, citation in ipairs(el.citations) do
+    if i > 1 then out:insert(pandoc.Str(", ")) end
+    local target = targets[citation.id]
+    if target then
+      out:extend(citation.prefix)
+      if #citation.prefix > 0 then out:insert(pandoc.Space()) end
+      out:insert(pandoc.Link({pandoc.Str(target.text)}, target.href, "", {class = "xref"}))
+      out:extend(citation.suffix)
+    else
+      out:insert(pandoc.Strong({pandoc.Str("?@" .. citation.id)}))
+    end
+  end
+  return out
+end
+
+return {
+  {Meta = load},
+  {Header = Header, Figure = Figure, Table = Table, Div = Div, Cite = Cite},
+}

@@ -1,0 +1,243 @@
+"""The build pipeline: data check -> parse -> execute -> assemble -> number -> write.
+
+Everything is written into a staging folder next to the output folder
+(``.brief-staging-*``); only when the site and the PDF are complete is the old
+output moved aside and the new one renamed into place, so a failed build leaves the
+previous ``_book/`` byte for byte as it was. Progress goes to a :class:`Progress`
+the caller supplies (the CLI shows it with rich); nothing here prints.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from brief.paths import ProjectPaths
+from brief.problems import DataError
+from brief.render import execute as execute_stage
+from brief.render import html, pdf, qmd, xref
+from brief.render.cache import ExecutionCache, build_key, environment_digest
+from brief.render.errors import RenderError, SourceWarning
+from brief.render.figures import Exporter
+from brief.render.markdown import Assembled, assemble
+from brief.render.project import Project, load_project
+
+log = logging.getLogger(__name__)
+
+
+class Progress:
+    """Receives progress from :func:`build`; the default ignores it."""
+
+    def stage(self, name: str) -> None:
+        """A stage starts (``execute``, ``html``, ``pdf``...)."""
+
+    def chapter(self, path: str, cached: bool) -> None:
+        """A chapter finished executing (``cached``: its stored outputs were reused)."""
+
+    def warning(self, warning: SourceWarning) -> None:
+        """Something in a source file could not be rendered faithfully."""
+
+
+@dataclass
+class BuildResult:
+    """What a successful build produced."""
+
+    output: Path
+    pages: list[Path]
+    pdf: Path
+    charts: int
+    seconds: float
+    warnings: list[SourceWarning] = field(default_factory=list)
+    #: True when nothing changed since the last build and no work was done.
+    up_to_date: bool = False
+
+
+def _check_data(paths: ProjectPaths) -> None:
+    if not paths.datapackage.is_file():
+        return
+    from brief.check import check
+
+    report = check(paths.data)
+    if not report.ok:
+        raise DataError(report.problems)
+
+
+def swap_into_place(new: Path, output: Path, trash: Path) -> None:
+    """Replace ``output`` by ``new`` with two renames, restoring the old one on failure."""
+    moved = False
+    if output.exists():
+        output.rename(trash)
+        moved = True
+    try:
+        new.rename(output)
+    except OSError:
+        if moved:
+            trash.rename(output)
+        raise
+
+
+def sync_figures(site_figures: Path, figures: Path) -> None:
+    """Copy exported charts to the project's ``figures/``, writing only changed files."""
+    if not site_figures.is_dir():
+        return
+    figures.mkdir(exist_ok=True)
+    for source in sorted(site_figures.iterdir()):
+        target = figures / source.name
+        data = source.read_bytes()
+        if not target.is_file() or target.read_bytes() != data:
+            target.write_bytes(data)
+
+
+def _locate(warning: SourceWarning, sources: dict[str, str]) -> SourceWarning:
+    """Give a pandoc warning about a citation key the line where the key is cited."""
+    match = re.search(r"citation (\S+) not found", warning.message)
+    if warning.line is not None or match is None:
+        return warning
+    line = xref.line_of(sources.get(warning.file, ""), f"@{match.group(1)}")
+    return SourceWarning(warning.file, line, warning.message)
+
+
+def _prepare(project: Project, paths: ProjectPaths, progress: Progress,
+             warnings: list[SourceWarning]) -> tuple[xref.Book, dict[str, str]]:
+    """Parse, execute, assemble and number every chapter: the book, ready to write."""
+    progress.stage("parse")
+    documents = [qmd.read(project.root, c.path) for c in project.chapters]
+    for document in documents:
+        warnings += document.warnings
+    progress.stage("execute")
+    executed = execute_stage.execute(documents, project.root, project.execute,
+                                     done=lambda d, cached: progress.chapter(d.path, cached),
+                                     cache=ExecutionCache(paths.cache))
+    progress.stage("assemble")
+    assembled: list[Assembled] = [
+        assemble(e, c, e.document.execute_options(project.execute))
+        for e, c in zip(executed, project.chapters, strict=True)]
+    for item in assembled:
+        warnings += item.warnings
+    with ThreadPoolExecutor() as pool:
+        asts = list(pool.map(xref.parse, assembled))
+    sources = {d.path: (project.root / d.path).read_text(encoding="utf-8") for d in documents}
+    book = xref.number(assembled, asts, sources)
+    warnings += book.warnings
+    return book, sources
+
+
+def _export_figures(book: xref.Book, folder: Path
+                    ) -> tuple[dict[str, dict[str, Any]], dict[str, float]]:
+    """Write every chart and picture; return the specs and SVG widths by chart name."""
+    exporter = Exporter(folder)
+    specs: dict[str, dict[str, Any]] = {}
+    widths: dict[str, float] = {}
+    owners: dict[str, str] = {}
+    for item in book.chapters:
+        for chart in item.charts:
+            if chart.name in owners:
+                raise RenderError(f"{item.chapter.path}: a chart named {chart.name} also "
+                                  f"comes from {owners[chart.name]} (expected unique cell "
+                                  "labels: figure files are named by them)")
+            owners[chart.name] = item.chapter.path
+            widths[chart.name] = exporter.chart(chart)
+            specs[chart.name] = chart.spec
+        for picture in item.pictures:
+            exporter.picture(picture)
+    return specs, widths
+
+
+def _stage(project: Project, paths: ProjectPaths, staging: Path, progress: Progress,
+           warnings: list[SourceWarning]) -> tuple[list[Path], Path, int]:
+    """Build everything into ``staging/site``; return the pages, the PDF, the chart count."""
+    book, sources = _prepare(project, paths, progress, warnings)
+    site, work = staging / "site", staging / "work"
+    site.mkdir()
+    work.mkdir()
+    progress.stage("figures")
+    specs, widths = _export_figures(book, site / "figures")
+    progress.stage("html")
+    html.write_assets(site, paths.cache)
+    pandoc_warnings: list[SourceWarning] = []
+    pages = html.write_pages(project, book, site, work, specs, pandoc_warnings)
+    warnings += [_locate(w, sources) for w in pandoc_warnings]
+    progress.stage("pdf")
+    pdf_file = pdf.write_pdf(project, book, work, site, widths)
+    progress.stage("search")
+    html.index_search(site, project.lang)
+    return pages, pdf_file, len(specs)
+
+
+def _stamp(paths: ProjectPaths) -> Path:
+    return paths.cache / "last-build.json"
+
+
+def _inputs_key(project: Project, paths: ProjectPaths) -> str:
+    files = [paths.quarto_config, *(paths.root / c.path for c in project.chapters)]
+    if project.bibliography:
+        files.append(paths.root / project.bibliography)
+    return build_key(paths.root, files, environment_digest(paths.root))
+
+
+def _up_to_date(key: str, paths: ProjectPaths, output: Path, project: Project) -> bool:
+    try:
+        stamp = json.loads(_stamp(paths).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (stamp.get("key") == key and (output / "index.html").is_file()
+            and (output / project.pdf_name).is_file())
+
+
+def _result(output: Path, project: Project, started: float) -> BuildResult:
+    pages = [output / c.html_name for c in project.chapters]
+    charts = {p.stem for p in (output / "figures").glob("*.svg")}
+    return BuildResult(output, pages, output / project.pdf_name, len(charts),
+                       time.perf_counter() - started, up_to_date=True)
+
+
+def build(root: Path, progress: Progress | None = None, force: bool = False) -> BuildResult:
+    """Build the site and the PDF of the project at ``root`` with the native engine.
+
+    When no input changed since the last successful build (and ``force`` is false)
+    nothing is rebuilt. Raises :class:`DataError` when ``data/`` is invalid and
+    :class:`RenderError` for any other failure; then the output folder is untouched.
+    """
+    started = time.perf_counter()
+    progress = progress or Progress()
+    paths = ProjectPaths(root.resolve())
+    progress.stage("check")
+    project = load_project(paths.root)
+    output = paths.root / project.output_dir
+    key = _inputs_key(project, paths)
+    log.info("build key %s; staging next to %s", key[:12], output)
+    if not force and _up_to_date(key, paths, output, project):
+        sync_figures(output / "figures", paths.figures)
+        return _result(output, project, started)
+    _check_data(paths)
+    warnings: list[SourceWarning] = []
+    staging = Path(tempfile.mkdtemp(prefix=".brief-staging-", dir=paths.root))
+    try:
+        pages, pdf_file, charts = _stage(project, paths, staging, progress, warnings)
+        for warning in warnings:
+            progress.warning(warning)
+        progress.stage("publish")
+        swap_into_place(staging / "site", output, staging / "previous")
+        sync_figures(output / "figures", paths.figures)
+        paths.cache.mkdir(exist_ok=True)
+        _stamp(paths).write_text(json.dumps({"key": key}), encoding="utf-8")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+    def relocate(path: Path) -> Path:
+        return output / path.relative_to(staging / "site")
+
+    return BuildResult(output=output, pages=[relocate(p) for p in pages],
+                       pdf=relocate(pdf_file), charts=charts,
+                       seconds=time.perf_counter() - started, warnings=warnings)
+
+
+__all__ = ["BuildResult", "Progress", "RenderError", "build", "swap_into_place"]

@@ -1,0 +1,226 @@
+"""Write the website: one page per chapter, assets, fonts, the offline chart bundle.
+
+pandoc turns each chapter's AST into an HTML fragment (through the Lua filter, with
+citeproc); :data:`PAGE` wraps it with the sidebar, previous/next links, the footer
+with version and date and the "Download PDF" link. Nothing on a page refers to
+another host: the Vega bundle comes from ``vl_convert.javascript_bundle()`` (cached,
+since it takes about 2 s), fonts and search are served from the site itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import json
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from string import Template
+from typing import Any
+
+from brief import __version__
+from brief.render import pandoc, xref
+from brief.render.errors import RenderError, SourceWarning
+from brief.render.fonts import font_files
+from brief.render.project import Chapter, Project
+
+ASSETS = Path(__file__).with_name("assets")
+PAGE = Template((ASSETS / "page.html").read_text(encoding="utf-8"))
+
+
+def date_text(value: str) -> str:
+    """``2026-11-22`` as ``22 November 2026``; other text unchanged."""
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        return value
+    return f"{day.day} {day:%B %Y}"
+
+
+def chart_bundle(cache: Path) -> str:
+    """The vega-embed bundle with our chart snippet, generated once and cached."""
+    import vl_convert
+
+    snippet = (ASSETS / "charts.js").read_text(encoding="utf-8")
+    key = hashlib.sha256(f"{vl_convert.__version__}\n{snippet}".encode()).hexdigest()[:16]
+    cached = cache / f"charts-{key}.js"
+    if cached.is_file():
+        return cached.read_text(encoding="utf-8")
+    bundle = vl_convert.javascript_bundle(snippet)
+    cache.mkdir(parents=True, exist_ok=True)
+    cached.write_text(bundle, encoding="utf-8")
+    return bundle
+
+
+def write_assets(site: Path, cache: Path) -> None:
+    """Copy the stylesheets and fonts and write the chart bundle into ``site/assets``."""
+    assets = site / "assets"
+    (assets / "fonts").mkdir(parents=True, exist_ok=True)
+    for name in ("site.css", "print.css"):
+        shutil.copyfile(ASSETS / name, assets / name)
+    for font in font_files():
+        # "NotoSans[wdth,wght].ttf" -> "NotoSans.ttf": brackets are awkward in URLs.
+        clean = font.name.split("[")[0] + ".ttf"
+        shutil.copyfile(font, assets / "fonts" / clean)
+    (assets / "charts.js").write_text(chart_bundle(cache), encoding="utf-8")
+
+
+def _sidebar(project: Project, titles: list[str], current: Chapter, root: str) -> str:
+    items: list[str] = []
+    appendix_started = False
+    for chapter, title in zip(project.chapters, titles, strict=True):
+        if chapter.kind == "appendix" and not appendix_started:
+            items.append('    <li class="part">Appendices</li>')
+            appendix_started = True
+        current_attr = ' aria-current="page"' if chapter == current else ""
+        number = (f'<span class="chapter-number">{html.escape(chapter.number)}</span>'
+                  if chapter.number else "")
+        items.append(f'    <li><a href="{root}{html.escape(chapter.html_name)}"{current_attr}>'
+                     f"{number}<span>{html.escape(title)}</span></a></li>")
+    return "\n".join(items)
+
+
+def _prev_next(project: Project, titles: list[str], index: int, root: str) -> str:
+    links: list[str] = []
+    for step, rel, arrow in ((-1, "prev", "←"), (1, "next", "→")):
+        other = index + step
+        if 0 <= other < len(project.chapters):
+            chapter = project.chapters[other]
+            label = f"{chapter.number} {titles[other]}".strip()
+            text = f"{arrow} {html.escape(label)}" if rel == "prev" else \
+                f"{html.escape(label)} {arrow}"
+            links.append(f'<a class="{rel}" rel="{rel}" href="{root}'
+                         f'{html.escape(chapter.html_name)}">{text}</a>')
+    return "\n".join(links)
+
+
+def _local_toc(ast: dict[str, Any], targets: dict[str, xref.Target]) -> str:
+    entries = []
+    for block in ast["blocks"]:
+        if block["t"] == "Header" and block["c"][0] == 2:
+            ident = block["c"][1][0]
+            title = xref.stringify(block["c"][2])
+            number = targets[ident].number if ident in targets else ""
+            entries.append(f'<li><a href="#{html.escape(ident)}">'
+                           f"{html.escape((number + ' ' + title).strip())}</a></li>")
+    if len(entries) < 2:
+        return ""
+    return ('<nav class="toc" aria-label="On this page" data-pagefind-ignore>'
+            f"<strong>On this page</strong><ol>{''.join(entries)}</ol></nav>")
+
+
+def _has_refs_div(ast: dict[str, Any]) -> bool:
+    return any(n["t"] == "Div" and n["c"][0][0] == "refs" for n in xref.walk(ast["blocks"]))
+
+
+def _spec_scripts(book: xref.Book, index: int, charts: dict[str, dict[str, Any]]) -> str:
+    scripts = []
+    for chart in book.chapters[index].charts:
+        spec = dict(charts[chart.name])
+        spec["description"] = chart.alt or spec.get("description", "")
+        text = json.dumps(spec, ensure_ascii=False).replace("</", "<\\/")
+        scripts.append(f'<script type="application/json" data-chart-spec="'
+                       f'{html.escape(chart.name)}">{text}</script>')
+    return "\n".join(scripts)
+
+
+def _fragment(project: Project, book: xref.Book, index: int, work: Path,
+              warnings: list[SourceWarning]) -> str:
+    chapter = project.chapters[index]
+    root = "../" * chapter.html_name.count("/")
+    ast = book.asts[index]
+    meta_file = work / f"xref-{index}.json"
+    meta_file.write_text(json.dumps({
+        "targets": xref.metadata(book, chapter.html_name),
+        "charts": [c.name for c in book.chapters[index].charts],
+        "root": root,
+    }, ensure_ascii=False), encoding="utf-8")
+    meta: dict[str, Any] = {"brief-xref-file": str(meta_file), "link-citations": False}
+    args = ["-f", "json", "-t", "html5", "--wrap=none", "--lua-filter", str(pandoc.FILTER)]
+    if project.bibliography:
+        args += ["--citeproc", "--bibliography", str(project.root / project.bibliography)]
+        if _has_refs_div(ast):
+            meta["nocite"] = "; ".join(f"@{k}" for k in book.citations)
+        else:
+            meta["suppress-bibliography"] = True
+    document = dict(ast)
+    document["meta"] = {**ast.get("meta", {}), **_meta_values(meta)}
+    messages: list[str] = []
+    fragment = pandoc.run(args, json.dumps(document), chapter.path, warnings=messages)
+    warnings += [SourceWarning(chapter.path, None, m) for m in messages]
+    return fragment
+
+
+def _meta_values(meta: dict[str, Any]) -> dict[str, Any]:
+    """Plain Python values as pandoc JSON metadata (strings stay literal)."""
+    out: dict[str, Any] = {}
+    for key, value in meta.items():
+        if isinstance(value, bool):
+            out[key] = {"t": "MetaBool", "c": value}
+        elif key == "nocite":
+            cites = [{"citationId": k.lstrip("@"), "citationPrefix": [], "citationSuffix": [],
+                      "citationMode": {"t": "NormalCitation"}, "citationNoteNum": 0,
+                      "citationHash": 0} for k in value.split("; ") if k]
+            out[key] = {"t": "MetaInlines", "c": [{"t": "Cite", "c": [cites, []]}]}
+        else:
+            out[key] = {"t": "MetaString", "c": str(value)}
+    return out
+
+
+def write_pages(project: Project, book: xref.Book, site: Path, work: Path,
+                charts: dict[str, dict[str, Any]], warnings: list[SourceWarning]
+                ) -> list[Path]:
+    """Write one HTML page per chapter into ``site``; return the pages written.
+
+    pandoc's warnings (such as a citation missing from the bibliography) are added to
+    ``warnings``, named by chapter.
+    """
+    titles = [a.title or a.chapter.stem for a in book.chapters]
+    pages: list[Path] = []
+    found: list[list[SourceWarning]] = [[] for _ in project.chapters]
+    # One pandoc process per chapter; they are independent, so run them side by side.
+    with ThreadPoolExecutor() as pool:
+        bodies = list(pool.map(lambda i: _fragment(project, book, i, work, found[i]),
+                               range(len(project.chapters))))
+    for chapter_warnings in found:
+        warnings += chapter_warnings
+    for index, chapter in enumerate(project.chapters):
+        root = "../" * chapter.html_name.count("/")
+        body = bodies[index]
+        title = titles[index]
+        page = PAGE.substitute(
+            lang=html.escape(project.lang),
+            generator=__version__,
+            page_title=html.escape(title if index == 0 and title == project.title
+                                   else f"{title} – {project.title}"),
+            root=root,
+            book_title=html.escape(project.title),
+            pdf_name=html.escape(project.pdf_name),
+            chapters=_sidebar(project, titles, chapter, root),
+            toc=_local_toc(book.asts[index], book.targets),
+            body=body,
+            prev_next=_prev_next(project, titles, index, root),
+            version=html.escape(project.version or "draft"),
+            date_iso=html.escape(project.date),
+            date_text=html.escape(date_text(project.date)),
+            chart_specs=_spec_scripts(book, index, charts),
+        )
+        target = site / chapter.html_name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page, encoding="utf-8")
+        pages.append(target)
+    return pages
+
+
+def index_search(site: Path, lang: str) -> None:
+    """Build the pagefind search index of ``site`` (runs the pagefind binary from pip)."""
+    process = subprocess.run(
+        [sys.executable, "-m", "pagefind", "--site", str(site), "--force-language", lang],
+        capture_output=True, text=True, check=False)
+    if process.returncode != 0:
+        detail = (process.stderr or process.stdout).strip().splitlines()[-3:]
+        raise RenderError("search index: pagefind failed (" + " ".join(detail) + "); "
+                          "reinstall with `pip install 'pagefind[bin]'`")

@@ -1,0 +1,76 @@
+"""Code run first in every chapter's kernel (sent as text; never imported by the build).
+
+It makes Altair charts and pandas tables come back as data the build can render to
+both targets, instead of HTML that only a browser understands:
+
+* Altair's own ``mimetype`` renderer emits ``application/vnd.vegalite.v6.json``,
+  which nbformat rejects, and its default one loads Vega from a CDN; the renderer
+  registered here returns the spec under ``application/vnd.vegalite.v6+json``.
+* DataFrames gain an ``application/vnd.brief.table+json`` representation (columns,
+  rows as display strings, which columns are numeric), turned into a pipe table later.
+"""
+
+import os as _os
+import sys as _sys
+
+
+def _brief_setup(root: str) -> None:
+    import math
+    import numbers
+
+    import altair as alt
+    import pandas as pd
+    from IPython import get_ipython
+    from IPython.core.formatters import JSONFormatter
+
+    _os.chdir(root)
+    _os.environ["BRIEF_PROJECT_ROOT"] = root
+    if root not in _sys.path:
+        _sys.path.insert(0, root)
+
+    def vegalite(spec: dict, **_kwargs: object) -> dict:
+        return {"application/vnd.vegalite.v6+json": spec, "text/plain": "<Altair chart>"}
+
+    alt.renderers.register("brief", vegalite)
+    alt.renderers.enable("brief")
+
+    def cell_text(value: object) -> str:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return ""
+        if isinstance(value, bool):
+            return str(value)
+        if isinstance(value, numbers.Integral):
+            return f"{value:,}"
+        if isinstance(value, numbers.Real):
+            number = float(value)
+            return f"{number:,.0f}" if number.is_integer() else f"{number:,.1f}"
+        return str(value)
+
+    def looks_like_years(column: pd.Series) -> bool:
+        # Years print as 2009, not 2,009.
+        return (pd.api.types.is_integer_dtype(column) and len(column) > 0
+                and bool(column.between(1800, 2100).all()))
+
+    def table(frame: pd.DataFrame) -> dict:
+        shown = frame if isinstance(frame.index, pd.RangeIndex) else frame.reset_index()
+        numeric = [pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
+                   for t in shown.dtypes]
+        years = [looks_like_years(shown[c]) for c in shown.columns]
+        return {
+            "columns": [str(c) for c in shown.columns],
+            "numeric": numeric,
+            "rows": [[str(v) if year else cell_text(v) for v, year in zip(row, years, strict=True)]
+                     for row in shown.itertuples(index=False)],
+        }
+
+    class TableFormatter(JSONFormatter):
+        format_type = "application/vnd.brief.table+json"
+
+    shell = get_ipython()
+    formatter = TableFormatter(parent=shell.display_formatter)
+    shell.display_formatter.formatters[formatter.format_type] = formatter
+    formatter.for_type(pd.DataFrame, table)
+
+
+def _brief_inline(value: object) -> None:
+    print(value if isinstance(value, str) else str(value), end="")

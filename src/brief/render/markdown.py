@@ -1,0 +1,185 @@
+"""Assemble an executed chapter into pandoc Markdown, the same text for both targets.
+
+Outputs become Markdown the way Quarto does it: a chart is a figure whose image is
+the chart's SVG (the HTML stage swaps in the interactive chart), a DataFrame is a
+pipe table with its caption and ``#tbl-`` id, ``output: asis`` text and
+``text/markdown`` results are spliced in as Markdown, other printed text is a code
+block. Charts are collected as :class:`Chart` records for the figure export.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from brief.display import escape_markdown
+from brief.render.errors import SourceWarning
+from brief.render.execute import Executed, ExecutedCell
+from brief.render.project import Chapter
+from brief.render.qmd import Cell, Markdown, placeholder
+
+VEGALITE = "application/vnd.vegalite.v6+json"
+TABLE = "application/vnd.brief.table+json"
+FIGURES = "figures"
+
+
+@dataclass
+class Chart:
+    """A chart to export and embed: its name (the cell label) and Vega-Lite spec."""
+
+    name: str
+    spec: dict[str, Any]
+    chapter: str
+    alt: str
+
+
+@dataclass
+class Picture:
+    """A static image a cell produced (PNG or SVG bytes), exported as is."""
+
+    name: str
+    data: bytes
+    suffix: str
+
+
+@dataclass
+class Assembled:
+    """One chapter as pandoc Markdown plus the charts and pictures it shows."""
+
+    chapter: Chapter
+    title: str
+    text: str
+    charts: list[Chart]
+    pictures: list[Picture]
+    warnings: list[SourceWarning]
+
+
+def _attr_value(text: str) -> str:
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def _fenced(text: str, cls: str) -> str:
+    ticks = "````" if "```" in text else "```"
+    return f"{ticks} {{.{cls}}}\n{text.rstrip()}\n{ticks}"
+
+
+def _pipe_table(data: dict[str, Any], caption: str | None, label: str | None) -> str:
+    def cell(text: str) -> str:
+        return escape_markdown(" ".join(str(text).split())) or " "
+
+    columns = data.get("columns", [])
+    numeric = data.get("numeric", [False] * len(columns))
+    lines = ["| " + " | ".join(cell(c) for c in columns) + " |",
+             "|" + "|".join("--:" if n else ":--" for n in numeric) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in data.get("rows", [])]
+    if caption or label:
+        ident = f" {{#{label}}}" if label and label.startswith("tbl-") else ""
+        lines += ["", f": {caption or ''}{ident}"]
+    return "\n".join(lines)
+
+
+class _Assembler:
+    def __init__(self, executed: Executed, chapter: Chapter, defaults: dict[str, Any]) -> None:
+        self.executed = executed
+        self.chapter = chapter
+        self.defaults = defaults
+        self.path = executed.document.path
+        self.charts: list[Chart] = []
+        self.pictures: list[Picture] = []
+        self.warnings: list[SourceWarning] = []
+
+    def option(self, cell: Cell, name: str, fallback: Any) -> Any:
+        return cell.options.get(name, self.defaults.get(name, fallback))
+
+    def name_for(self, cell: Cell, count: int) -> str:
+        base = cell.label or f"{self.chapter.stem}-cell-{cell.line}"
+        return base if count == 0 else f"{base}-{count + 1}"
+
+    def figure(self, cell: Cell, name: str, src: str, alt: str) -> str:
+        caption = str(cell.options.get("fig-cap") or "")
+        ident = f"#{name} " if name.startswith("fig-") else ""
+        attrs = f"{{{ident}.brief-figure name={_attr_value(name)} fig-alt={_attr_value(alt)}}}"
+        if not caption:
+            self.warnings.append(SourceWarning(self.path, cell.line, f"{cell.where()}: the "
+                                               "figure has no fig-cap; add one so readers "
+                                               "and the PDF can refer to it"))
+        return f"![{caption}]({src}){attrs}"
+
+    def output(self, run: ExecutedCell, output: dict[str, Any], count: int) -> str | None:
+        cell = run.cell
+        kind = output.get("output_type")
+        asis = self.option(cell, "output", True) == "asis"
+        if kind == "stream":
+            if output.get("name") != "stdout":
+                return None  # stderr is reported as a build warning, not published
+            text = output.get("text", "")
+            return text if asis else _fenced(text, "cell-output")
+        data = output.get("data", {})
+        alt = str(cell.options.get("fig-alt") or cell.options.get("fig-cap") or "")
+        if VEGALITE in data:
+            name = self.name_for(cell, count)
+            spec = data[VEGALITE]
+            self.charts.append(Chart(name, spec if isinstance(spec, dict) else json.loads(spec),
+                                     self.chapter.path, alt))
+            return self.figure(cell, name, f"{FIGURES}/{name}.svg", alt)
+        if TABLE in data:
+            return _pipe_table(data[TABLE], cell.options.get("tbl-cap"), cell.label)
+        if "text/markdown" in data:
+            return str(data["text/markdown"])
+        for mime, suffix in (("image/svg+xml", ".svg"), ("image/png", ".png")):
+            if mime in data:
+                name = self.name_for(cell, count)
+                raw = data[mime]
+                blob = raw.encode("utf-8") if suffix == ".svg" else base64.b64decode(raw)
+                self.pictures.append(Picture(name, blob, suffix))
+                return self.figure(cell, name, f"{FIGURES}/{name}{suffix}", alt)
+        if "text/plain" in data:
+            text = str(data["text/plain"])
+            return text if asis else _fenced(text, "cell-output")
+        self.warnings.append(SourceWarning(self.path, cell.line, f"{cell.where()}: output of "
+                                           f"type {', '.join(data) or kind} cannot be shown "
+                                           "in both the site and the PDF; left out"))
+        return None
+
+    def cell(self, run: ExecutedCell) -> str:
+        cell = run.cell
+        if self.option(cell, "include", True) is False:
+            return ""
+        pieces: list[str] = []
+        if self.option(cell, "echo", True) is True:  # Quarto shows code unless told not to
+            pieces.append(f"```python\n{cell.code}\n```")
+        if self.option(cell, "output", True) is not False:
+            count = 0
+            for output in run.outputs:
+                text = self.output(run, output, count)
+                if text is not None:
+                    if output.get("output_type") in ("display_data", "execute_result"):
+                        count += 1
+                    pieces.append(text)
+        return "\n\n".join(p.strip("\n") for p in pieces if p.strip())
+
+
+def assemble(executed: Executed, chapter: Chapter, defaults: dict[str, Any]) -> Assembled:
+    """Turn an executed chapter into Markdown with a level-1 heading for its title."""
+    document = executed.document
+    assembler = _Assembler(executed, chapter, defaults)
+    runs = {id(r.cell): r for r in executed.cells}
+    blocks: list[str] = []
+    title = document.title
+    if title:
+        classes = " .unnumbered" if chapter.kind == "unnumbered" else ""
+        blocks.append(f"# {title} {{#sec-{chapter.stem}{classes}}}")
+    for part in document.parts:
+        if isinstance(part, Markdown):
+            blocks.append(part.text)
+        elif id(part) in runs:
+            blocks.append(assembler.cell(runs[id(part)]))
+    text = "\n\n".join(b for b in blocks if b.strip()) + "\n"
+    for inline in document.inlines:
+        value = (executed.inline_values[inline.index]
+                 if inline.index < len(executed.inline_values) else "")
+        text = text.replace(placeholder(inline.index), value)
+    return Assembled(chapter, title, text, assembler.charts, assembler.pictures,
+                     executed.warnings + assembler.warnings)

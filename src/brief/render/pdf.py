@@ -1,0 +1,134 @@
+"""Write the PDF: the whole book as one pandoc -> Typst document, compiled by ``typst``.
+
+All chapters' ASTs are joined into one document, so cross-references become internal
+links and citeproc writes the reference list where the references chapter puts its
+``#refs`` div. :file:`assets/template.typ` supplies the cover, contents, footer
+(title, version, date, page number), callout boxes and fonts; the PDF metadata
+(title, author, subject, language, date) is set there too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from brief.render import pandoc, xref
+from brief.render.errors import RenderError
+from brief.render.fonts import font_dirs
+from brief.render.html import date_text
+from brief.render.project import Project
+
+TEMPLATE = Path(__file__).with_name("assets") / "template.typ"
+
+
+def typst_string(text: str) -> str:
+    """``text`` as a Typst string literal."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def _date(value: str) -> str:
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        return "auto"
+    return f"datetime(year: {day.year}, month: {day.month}, day: {day.day})"
+
+
+#: Points per CSS pixel of a chart's SVG in the PDF: 11 px chart labels print at 8.8 pt.
+CHART_SCALE = 0.8
+#: The text width of the A4 page in points (210 mm less 2 x 22 mm margins).
+TEXT_WIDTH = 470
+
+
+def chart_widths(widths: dict[str, float]) -> dict[str, str]:
+    """The printed width of each chart: one scale for all, never wider than the text."""
+    return {name: f"{min(TEXT_WIDTH, round(px * CHART_SCALE)) if px else TEXT_WIDTH}pt"
+            for name, px in widths.items()}
+
+
+def typst_source(project: Project, book: xref.Book, work: Path, site_dir: str,
+                 widths: dict[str, float] | None = None) -> str:
+    """The complete ``.typ`` text: template, book settings, then pandoc's Typst body."""
+    meta_file = work / "xref-pdf.json"
+    names = [c.name for a in book.chapters for c in a.charts]
+    meta_file.write_text(json.dumps({
+        "targets": xref.metadata(book, None),
+        "charts": names,
+        "widths": chart_widths({n: (widths or {}).get(n, 0.0) for n in names}),
+        "root": f"{site_dir}/",
+    }, ensure_ascii=False), encoding="utf-8")
+    blocks: list[Any] = []
+    appendices = False
+    for assembled, ast in zip(book.chapters, book.asts, strict=True):
+        if assembled.chapter.kind == "appendix" and not appendices:
+            blocks.append({"t": "RawBlock", "c": ["typst", "#appendices-part()"]})
+            appendices = True
+        blocks += ast["blocks"]
+    document = {**book.asts[0], "blocks": blocks,
+                "meta": {"brief-xref-file": {"t": "MetaString", "c": str(meta_file)}}}
+    args = ["-f", "json", "-t", "typst", "--wrap=preserve", "--lua-filter", str(pandoc.FILTER)]
+    if project.bibliography:
+        args += ["--citeproc", "--bibliography", str(project.root / project.bibliography)]
+    body = pandoc.run(args, json.dumps(document), "PDF (all chapters)")
+    settings = ", ".join([
+        f"title: {typst_string(project.title)}",
+        f"subtitle: {typst_string(project.subtitle)}",
+        f"author: {typst_string(project.author)}",
+        f"version: {typst_string(project.version or 'draft')}",
+        f"date: {_date(project.date)}",
+        f"date-text: {typst_string(date_text(project.date))}",
+        f"lang: {typst_string(project.lang)}",
+        f"description: {typst_string(project.subtitle or project.description)}",
+        "keywords: (" + "".join(f"{typst_string(k)}, " for k in project.keywords) + ")",
+    ])
+    template = TEMPLATE.read_text(encoding="utf-8")
+    return f"{template}\n#show: book.with({settings})\n\n{body}\n"
+
+
+def write_pdf(project: Project, book: xref.Book, work: Path, site: Path,
+              widths: dict[str, float] | None = None) -> Path:
+    """Compile the book to ``site/<pdf name>``; ``work`` and ``site`` share a parent."""
+    source = work / "book.typ"
+    site_dir = Path(os.path.relpath(site, work)).as_posix()
+    source.write_text(typst_source(project, book, work, site_dir, widths), encoding="utf-8")
+    output = site / project.pdf_name
+    try:
+        _compile(source, output, root=work.parent)
+    except Exception as exc:  # typst raises TypstError (a RuntimeError) with its diagnostic
+        hints = "; ".join(getattr(exc, "hints", None) or [])
+        message = " ".join(str(exc).split()) + (f"; hint: {hints}" if hints else "")
+        culprit = _culprit(project, book, work, site_dir, widths)
+        where = f"{culprit}: " if culprit else ""
+        raise RenderError(f"{where}PDF: Typst could not compile the book ({message})"
+                          ) from None
+    return output
+
+
+def _compile(source: Path, output: Path, root: Path) -> None:
+    import typst
+
+    typst.compile(str(source), output=str(output), root=str(root),
+                  font_paths=[str(d) for d in font_dirs()], ignore_system_fonts=True)
+
+
+def _culprit(project: Project, book: xref.Book, work: Path, site_dir: str,
+             widths: dict[str, float] | None) -> str | None:
+    """The first chapter that fails to compile on its own (Typst errors carry no source
+    position we could map back, and a chapter compiles in a few milliseconds)."""
+    trial = work / "trial"
+    trial.mkdir(exist_ok=True)
+    for assembled, ast in zip(book.chapters, book.asts, strict=True):
+        page = assembled.chapter.html_name
+        alone = xref.Book([assembled], [ast], {k: t for k, t in book.targets.items()
+                                               if t.page == page})
+        source = trial / "chapter.typ"
+        source.write_text(typst_source(project, alone, trial, f"../{site_dir}", widths),
+                          encoding="utf-8")
+        try:
+            _compile(source, trial / "chapter.pdf", root=work.parent)
+        except Exception:  # the same TypstError as above, now located
+            return assembled.chapter.path
+    return None

@@ -1,0 +1,205 @@
+"""Read ``_quarto.yml`` into a typed :class:`Project`, once, with located errors.
+
+The same file drives ``quarto render`` and the native engine, so only the keys of a
+Quarto book are read here; anything malformed is reported with the key's path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from brief.render.errors import RenderError
+
+CONFIG = "_quarto.yml"
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One source file of the book and its place in it.
+
+    ``kind`` is ``"chapter"`` (numbered 1, 2, ...), ``"appendix"`` (lettered A, B,
+    ...) or ``"unnumbered"`` (the index page and the references).
+    """
+
+    path: str
+    kind: str
+    number: str = ""
+
+    @property
+    def stem(self) -> str:
+        return Path(self.path).stem
+
+    @property
+    def html_name(self) -> str:
+        """The page this chapter becomes, relative to the site root."""
+        return str(Path(self.path).with_suffix(".html"))
+
+
+@dataclass(frozen=True)
+class Project:
+    """The book's configuration: metadata and ordered chapters."""
+
+    root: Path
+    title: str
+    subtitle: str = ""
+    author: str = ""
+    version: str = ""
+    date: str = ""
+    lang: str = "en"
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+    bibliography: str | None = None
+    output_dir: str = "_book"
+    chapters: tuple[Chapter, ...] = ()
+    execute: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def pdf_name(self) -> str:
+        """The PDF's file name inside the output directory, versioned."""
+        slug = "brief" if not self.version else f"brief-{self.version}"
+        return f"{slug}.pdf"
+
+    def chapter(self, path: str) -> Chapter:
+        for chapter in self.chapters:
+            if chapter.path == path:
+                return chapter
+        raise KeyError(path)
+
+
+def _fail(message: str) -> RenderError:
+    return RenderError(f"{CONFIG}: {message}")
+
+
+def _string(raw: dict[str, Any], key: str, where: str, required: bool = False) -> str:
+    value = raw.get(key)
+    if value is None:
+        if required:
+            raise _fail(f"{where}.{key} is missing (expected a text value)")
+        return ""
+    if isinstance(value, list):
+        value = ", ".join(str(v) for v in value)
+    if not isinstance(value, str | int | float):
+        raise _fail(f"{where}.{key} is {type(value).__name__} (expected a text value)")
+    return str(value)
+
+
+def _keywords(raw: Any) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        return tuple(k.strip() for k in raw.split(",") if k.strip())
+    if isinstance(raw, list) and all(isinstance(k, str) for k in raw):
+        return tuple(raw)
+    raise _fail("keywords must be a list of words or a comma-separated text")
+
+
+def _files(raw: Any, where: str, root: Path) -> list[str]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise _fail(f"{where} must be a list of .qmd files")
+    files: list[str] = []
+    for i, item in enumerate(raw):
+        # Quarto allows parts: {part: "Title", chapters: [...]}; flatten them.
+        if isinstance(item, dict) and "chapters" in item:
+            files += _files(item["chapters"], f"{where}[{i}].chapters", root)
+            continue
+        if not isinstance(item, str) or not item.endswith(".qmd"):
+            raise _fail(f"{where}[{i}] is {item!r} (expected a path ending in .qmd)")
+        target = (root / item).resolve()
+        if not target.is_relative_to(root.resolve()):
+            raise _fail(f"{where}[{i}] {item!r} leaves the project folder")
+        files.append(item)
+    return files
+
+
+def _number(chapters: list[str], appendices: list[str]) -> tuple[Chapter, ...]:
+    out: list[Chapter] = []
+    count = 0
+    for path in chapters:
+        if path == "index.qmd" or Path(path).stem == "references":
+            out.append(Chapter(path, "unnumbered"))
+        else:
+            count += 1
+            out.append(Chapter(path, "chapter", str(count)))
+    letter = 0
+    for path in appendices:
+        if Path(path).stem == "references":
+            out.append(Chapter(path, "unnumbered"))
+        else:
+            out.append(Chapter(path, "appendix", chr(ord("A") + letter)))
+            letter += 1
+    return tuple(out)
+
+
+#: Folders the build must never replace: the output folder is swapped out wholesale.
+PROTECTED = {"data", "chapters", "figures", "src", "tests", "releases", ".git"}
+
+
+def _check_output_dir(value: str) -> None:
+    parts = Path(value).parts
+    if (not parts or Path(value).is_absolute() or ".." in parts or value.strip() in (".", "")
+            or parts[0] in PROTECTED):
+        raise _fail(f"project.output-dir {value!r} is not allowed: the build replaces that "
+                    "folder as a whole (expected a new folder inside the project, such as "
+                    "_book)")
+
+
+def load_project(root: Path) -> Project:
+    """Parse ``root/_quarto.yml``; raise :class:`RenderError` naming the bad key."""
+    config = root / CONFIG
+    if not config.is_file():
+        raise RenderError(f"{config}: not found. Create _quarto.yml with a `book:` section "
+                          "(title, chapters) or pass --project PATH.")
+    try:
+        raw = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise RenderError(f"{CONFIG}{line}: not valid YAML ({getattr(exc, 'problem', exc)})"
+                          ) from None
+    if not isinstance(raw, dict):
+        raise _fail("expected a mapping at the top level")
+    book = raw.get("book")
+    if not isinstance(book, dict):
+        raise _fail("the `book:` section is missing (expected title and chapters)")
+    chapters = _files(book.get("chapters"), "book.chapters", root)
+    if not chapters:
+        raise _fail("book.chapters is empty (expected index.qmd and chapter files)")
+    appendices = _files(book.get("appendices"), "book.appendices", root)
+    missing = [p for p in chapters + appendices if not (root / p).is_file()]
+    if missing:
+        raise _fail(f"listed in book.chapters/appendices but missing: {', '.join(missing)} "
+                    "(create the files or remove them from the list)")
+    project_raw = raw.get("project") or {}
+    if not isinstance(project_raw, dict):
+        raise _fail("project must be a mapping such as {type: book, output-dir: _book}")
+    output_dir = _string(project_raw, "output-dir", "project") or "_book"
+    _check_output_dir(output_dir)
+    execute = raw.get("execute") or {}
+    if not isinstance(execute, dict):
+        raise _fail("execute must be a mapping such as {echo: false}")
+    bibliography = raw.get("bibliography") or book.get("bibliography")
+    if isinstance(bibliography, list):
+        bibliography = bibliography[0] if bibliography else None
+    if bibliography is not None and not (root / str(bibliography)).is_file():
+        raise _fail(f"bibliography {bibliography} does not exist")
+    return Project(
+        root=root,
+        title=_string(book, "title", "book", required=True),
+        subtitle=_string(book, "subtitle", "book"),
+        author=_string(book, "author", "book"),
+        version=_string(raw, "version", "top level") or _string(book, "version", "book"),
+        date=_string(book, "date", "book"),
+        lang=_string(raw, "lang", "top level") or "en",
+        description=_string(book, "description", "book"),
+        keywords=_keywords(raw.get("keywords")),
+        bibliography=str(bibliography) if bibliography else None,
+        output_dir=output_dir,
+        chapters=_number(chapters, appendices),
+        execute=execute,
+    )

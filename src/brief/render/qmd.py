@@ -1,0 +1,261 @@
+"""Parse a ``.qmd`` chapter into front matter, prose and Python cells.
+
+Only the Quarto syntax the brief uses is understood: YAML front matter, fenced
+```` ```{python} ```` cells with ``#|`` options, and inline `` `{python} expr` ``.
+Everything is kept with its line number in the source file, so that every later
+error or warning can point at ``chapters/NN-slug.qmd:LINE``. Syntax that looks like
+Quarto but is not supported (other engines, unknown cell options, shortcodes)
+becomes a :class:`~brief.render.errors.SourceWarning` rather than being dropped
+silently.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from brief.render.errors import RenderError, SourceWarning
+
+#: Cell options the native engine honours (Quarto names).
+CELL_OPTIONS = {"label", "fig-cap", "fig-alt", "tbl-cap", "echo", "output", "include",
+                "warning", "eval"}
+
+_FENCE_OPEN = re.compile(r"^(?P<ticks>`{3,})\s*\{(?P<engine>[A-Za-z0-9_-]+)(?P<rest>[^}]*)\}\s*$")
+_PLAIN_FENCE = re.compile(r"^(?P<ticks>`{3,}|~{3,})")
+_OPTION = re.compile(r"^#\|\s?(?P<body>.*)$")
+_INLINE = re.compile(r"`\{python\}\s+(?P<expr>[^`]+?)\s*`")
+_OTHER_INLINE = re.compile(r"`\{(?P<engine>r|julia|ojs)\}\s[^`]*`")
+_SHORTCODE = re.compile(r"\{\{<\s*(?P<name>[\w-]+)")
+_DIV_OPEN = re.compile(r"^:{3,}\s*\{(?P<attrs>[^}]*)\}")
+#: Fenced-div features of Quarto that the native engine renders as a plain block.
+_UNSUPPORTED_DIV = re.compile(r"\.(panel-[\w-]+|column-[\w-]+|content-visible|"
+                              r"content-hidden|aside)\b|\blayout(-ncol|-nrow)?=")
+_CALLOUT_KIND = re.compile(r"\.callout-(?P<kind>[\w-]+)")
+CALLOUT_KINDS = {"note", "tip", "important", "warning", "caution"}
+
+
+@dataclass
+class Cell:
+    """One executable Python cell: its code, options and first code line in the file."""
+
+    code: str
+    options: dict[str, Any]
+    line: int
+    index: int
+
+    @property
+    def label(self) -> str | None:
+        label = self.options.get("label")
+        return str(label) if label else None
+
+    def where(self) -> str:
+        """``cell fig-growth`` or ``cell at line 41``, for messages."""
+        return f"cell {self.label}" if self.label else f"cell at line {self.line}"
+
+
+@dataclass
+class Inline:
+    """One inline expression; ``line`` is its line in the source file."""
+
+    expr: str
+    line: int
+    index: int
+
+
+@dataclass
+class Markdown:
+    """A run of prose between cells; inline expressions are replaced by placeholders."""
+
+    text: str
+    line: int
+
+
+@dataclass
+class Document:
+    """A parsed chapter: its source path (relative to the project), metadata and parts."""
+
+    path: str
+    meta: dict[str, Any]
+    parts: list[Markdown | Cell] = field(default_factory=list)
+    inlines: list[Inline] = field(default_factory=list)
+    warnings: list[SourceWarning] = field(default_factory=list)
+
+    @property
+    def cells(self) -> list[Cell]:
+        return [p for p in self.parts if isinstance(p, Cell)]
+
+    @property
+    def title(self) -> str:
+        return str(self.meta.get("title") or "")
+
+    def execute_options(self, project: dict[str, Any]) -> dict[str, Any]:
+        """The project's ``execute:`` options overridden by this chapter's front matter."""
+        own = self.meta.get("execute")
+        return {**project, **own} if isinstance(own, dict) else dict(project)
+
+
+def placeholder(index: int) -> str:
+    """The token that stands for inline expression ``index`` until its value is known."""
+    return f"\u2063BRIEFINLINE{index}\u2063"
+
+
+def _front_matter(lines: list[str], path: str) -> tuple[dict[str, Any], int]:
+    if not lines or lines[0].strip() != "---":
+        return {}, 0
+    for end in range(1, len(lines)):
+        if lines[end].strip() in ("---", "..."):
+            try:
+                meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None)
+                line = 2 + mark.line if mark is not None else 1
+                raise RenderError(f"{path}:{line}: front matter is not valid YAML "
+                                  f"({getattr(exc, 'problem', exc)})") from None
+            if not isinstance(meta, dict):
+                raise RenderError(f"{path}:1: front matter must be a YAML mapping")
+            return meta, end + 1
+    raise RenderError(f"{path}:1: front matter opened with --- is never closed")
+
+
+def _options(code_lines: list[str], first_line: int, path: str,
+             warnings: list[SourceWarning]) -> tuple[dict[str, Any], list[str], int]:
+    """Split leading ``#|`` lines from the code; return options, code lines and offset."""
+    raw: list[str] = []
+    count = 0
+    for line in code_lines:
+        match = _OPTION.match(line)
+        if not match:
+            break
+        raw.append(match.group("body"))
+        count += 1
+    options: dict[str, Any] = {}
+    if raw:
+        try:
+            parsed = yaml.safe_load("\n".join(raw)) or {}
+        except yaml.YAMLError as exc:
+            raise RenderError(f"{path}:{first_line}: cell options (#| lines) are not valid "
+                              f"YAML ({getattr(exc, 'problem', exc)})") from None
+        if not isinstance(parsed, dict):
+            raise RenderError(f"{path}:{first_line}: cell options must be `#| key: value` "
+                              "lines")
+        for key, value in parsed.items():
+            if key not in CELL_OPTIONS:
+                line = first_line + next((i for i, r in enumerate(raw)
+                                          if r.strip().startswith(f"{key}:")), 0)
+                warnings.append(SourceWarning(path, line, f"cell option {key!r} is not "
+                                              "supported by the native engine and is ignored"))
+                continue
+            options[key] = value
+    return options, code_lines[count:], count
+
+
+def _scan_prose(text: str, line: int, path: str, doc: Document) -> Markdown:
+    """Replace inline expressions by placeholders and warn about unsupported syntax."""
+    out: list[str] = []
+    for offset, source in enumerate(text.split("\n")):
+        here = line + offset
+
+        def replace(match: re.Match[str], here: int = here) -> str:
+            inline = Inline(match.group("expr"), here, len(doc.inlines))
+            doc.inlines.append(inline)
+            return placeholder(inline.index)
+
+        for match in _OTHER_INLINE.finditer(source):
+            doc.warnings.append(SourceWarning(path, here, f"inline {match.group('engine')} "
+                                              "code is not supported (only {python}); left "
+                                              "as code"))
+        div = _DIV_OPEN.match(source.strip())
+        if div:
+            attrs = div.group("attrs")
+            unsupported = _UNSUPPORTED_DIV.search(attrs)
+            if unsupported:
+                doc.warnings.append(SourceWarning(path, here, f"{unsupported.group(0).strip()} "
+                                                  "is not supported by the native engine; "
+                                                  "the block is shown as plain content"))
+            for kind in _CALLOUT_KIND.findall(attrs):
+                if kind not in CALLOUT_KINDS:
+                    doc.warnings.append(SourceWarning(
+                        path, here, f"callout-{kind} is not a Quarto callout (expected one "
+                        f"of {', '.join(sorted(CALLOUT_KINDS))}); shown as plain content"))
+        for match in _SHORTCODE.finditer(source):
+            doc.warnings.append(SourceWarning(path, here, f"shortcode "
+                                              f"{{{{< {match.group('name')} >}}}} is not "
+                                              "supported by the native engine; left as text"))
+        out.append(_INLINE.sub(replace, source))
+    return Markdown("\n".join(out), line)
+
+
+def parse(text: str, path: str) -> Document:
+    """Parse the text of one ``.qmd`` file; ``path`` is used in messages only."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    meta, start = _front_matter(lines, path)
+    doc = Document(path=path, meta=meta)
+    prose: list[str] = []
+    prose_start = start + 1
+    i = start
+    fence: str | None = None  # an open non-executable code block
+
+    def flush(next_line: int) -> None:
+        nonlocal prose, prose_start
+        if prose:
+            doc.parts.append(_scan_prose("\n".join(prose), prose_start, path, doc))
+        prose = []
+        prose_start = next_line
+
+    while i < len(lines):
+        line = lines[i]
+        if fence is not None:
+            prose.append(line)
+            if line.strip().startswith(fence) and line.strip().strip(fence[0]) == "":
+                fence = None
+            i += 1
+            continue
+        opened = _FENCE_OPEN.match(line.strip()) if not line.startswith("    ") else None
+        if opened and opened.group("engine") == "python":
+            ticks = opened.group("ticks")
+            body_start = i + 1
+            j = body_start
+            while j < len(lines) and not (lines[j].strip().startswith(ticks)
+                                          and lines[j].strip().strip("`") == ""):
+                j += 1
+            if j == len(lines):
+                raise RenderError(f"{path}:{i + 1}: python cell is never closed (expected "
+                                  f"a line with {ticks})")
+            flush(j + 2)
+            options, code, skipped = _options(lines[body_start:j], body_start + 1, path,
+                                              doc.warnings)
+            doc.parts.append(Cell("\n".join(code).strip("\n"), options,
+                                  body_start + 1 + skipped, len(doc.cells)))
+            i = j + 1
+            continue
+        if opened and opened.group("engine") not in ("python",):
+            engine = opened.group("engine")
+            if engine not in ("=html", "=typst", "=latex", "=tex", "mermaid", "dot"):
+                doc.warnings.append(SourceWarning(path, i + 1, f"{{{engine}}} cells are not "
+                                                  "executed by the native engine; shown as code"))
+        plain = _PLAIN_FENCE.match(line.strip())
+        if plain:
+            fence = plain.group("ticks")
+            if opened:
+                # Keep the block as plain code in the language it names.
+                line = line.replace("{", "", 1).replace("}", "", 1)
+        prose.append(line)
+        i += 1
+    flush(len(lines) + 1)
+    return doc
+
+
+def read(root: Path, path: str) -> Document:
+    """Read and parse ``root/path``; a file that is not UTF-8 is a located error."""
+    try:
+        text = (root / path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise RenderError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8"
+                          ) from None
+    except OSError as exc:
+        raise RenderError(f"{path}: cannot be read ({exc.strerror})") from None
+    return parse(text, path)

@@ -1,0 +1,63 @@
+"""Show a build's progress on the terminal with rich: one line per stage and chapter.
+
+Kept apart from :mod:`brief.render.build` so the pipeline never prints and tests
+can run it silently; the CLI calls :func:`run_build`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from rich.console import Console
+
+from brief.render.build import Progress, build
+from brief.render.errors import SourceWarning
+
+
+class ConsoleProgress(Progress):
+    """Prints each stage with its elapsed time, each executed chapter, and warnings."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.started = time.perf_counter()
+
+    def _elapsed(self) -> str:
+        return f"[dim]{time.perf_counter() - self.started:5.1f}s[/dim]"
+
+    def stage(self, name: str) -> None:
+        self.console.print(f"{self._elapsed()} [bold]{name}[/bold]")
+
+    def chapter(self, path: str, cached: bool) -> None:
+        what = "unchanged" if cached else "executed "
+        self.console.print(f"{self._elapsed()}   {what} {path}", highlight=False)
+
+    def warning(self, warning: SourceWarning) -> None:
+        self.console.print(str(warning), style="yellow", highlight=False, markup=False)
+
+
+def run_build(root: Path, engine: str = "native", verbose: bool = False,
+              force: bool = False) -> None:
+    """Build the project at ``root`` with ``engine`` and report progress and the result."""
+    console = Console(stderr=True)
+    if verbose:
+        logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+    if engine == "quarto":
+        from brief.render.quarto import render_with_quarto
+
+        output = render_with_quarto(root)
+        console.print(f"Built {output} with Quarto.", highlight=False)
+        return
+    result = build(root, ConsoleProgress(console), force=force)
+    if result.up_to_date:
+        console.print(f"Up to date: nothing changed since the last build of {result.output} "
+                      "(use --force to rebuild anyway).", highlight=False)
+        return
+    where = result.output.relative_to(root) if result.output.is_relative_to(root) \
+        else result.output
+    console.print(
+        f"OK: {len(result.pages)} pages, {result.charts} charts and "
+        f"{result.pdf.name} in {where}/ ({result.seconds:.1f} s, "
+        f"{len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''}).",
+        highlight=False)

@@ -1,0 +1,165 @@
+"""The built fixture site in Debian's Chromium: pages, charts, navigation, search, offline.
+
+These tests need /usr/bin/chromium (``apt-get install -y chromium``); without it they
+fail, so that CI cannot pass them vacuously. Playwright's own browsers are never used.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.render]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+PAGES = ["index.html", "chapters/01-growth.html", "chapters/a1-glossary.html",
+         "chapters/references.html"]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    """Chromium drops connections when a page navigates away mid-request; that is fine."""
+
+    def handle_error(self, request, client_address):
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+@pytest.fixture(scope="module")
+def site(built_mini) -> Iterator[str]:
+    """Serve the built fixture's _book/ on 127.0.0.1 for the duration of the module."""
+    handler = functools.partial(_Quiet, directory=str(built_mini / "_book"))
+    server = _Server(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert CHROMIUM.is_file(), ("Debian's Chromium is missing: apt-get install -y chromium "
+                                "(the browser tests need it and do not skip)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Watch:
+    """Collects console errors, page errors and requests to hosts other than ours."""
+
+    def __init__(self, page, base: str) -> None:
+        self.errors: list[str] = []
+        self.foreign: list[str] = []
+        host = urlparse(base).netloc
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+        def request(r) -> None:
+            url = urlparse(r.url)
+            if url.scheme in ("http", "https", "ws", "wss") and url.netloc != host:
+                self.foreign.append(r.url)
+
+        page.on("request", request)
+
+
+@pytest.fixture
+def page(browser, site):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.watch = Watch(page, site)
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_loads_draws_its_charts_and_stays_local(page, site, name):
+    page.goto(site + name, wait_until="networkidle")
+    charts = page.locator(".chart[data-chart]")
+    for i in range(charts.count()):
+        chart = charts.nth(i)
+        chart.locator(".chart-live svg").wait_for(state="visible", timeout=10_000)
+        assert chart.locator(".chart-static").count() == 0
+        label = chart.locator(".chart-live svg").get_attribute("aria-label")
+        assert label and label == chart.get_attribute("aria-label")
+        assert "ệ ữ ặ Đ" in chart.locator(".chart-live svg").text_content()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.watch.errors == []
+    assert page.watch.foreign == []
+
+
+@pytest.mark.parametrize(("name", "charts"), [("index.html", 1), ("chapters/01-growth.html", 1)])
+def test_pages_with_charts_draw_them(page, site, name, charts):
+    page.goto(site + name, wait_until="networkidle")
+    page.locator(".chart-live svg").first.wait_for(timeout=10_000)
+    assert page.locator(".chart[data-chart] .chart-live svg").count() == charts
+
+
+def test_next_and_prev_walk_the_whole_book(page, site):
+    page.goto(site + "index.html")
+    seen = [urlparse(page.url).path]
+    while page.locator("a[rel=next]").count():
+        page.locator("a[rel=next]").click()
+        page.wait_for_load_state()
+        seen.append(urlparse(page.url).path)
+    assert seen == ["/" + p for p in PAGES]
+    while page.locator("a[rel=prev]").count():
+        page.locator("a[rel=prev]").click()
+        page.wait_for_load_state()
+    assert urlparse(page.url).path == "/index.html"
+    assert page.watch.errors == []
+
+
+def test_pdf_link_downloads_the_pdf_from_every_page(page, site):
+    import urllib.request
+
+    for name in PAGES:
+        page.goto(site + name)
+        href = page.locator("footer a.pdf-link").get_attribute("href")
+        target = urllib.parse.urljoin(page.url, href)
+        with urllib.request.urlopen(target) as response:
+            assert response.headers["Content-Type"] == "application/pdf"
+            assert response.read(5) == b"%PDF-"
+
+
+def test_narrow_screen_has_no_horizontal_scroll(browser, site):
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    for name in PAGES:
+        page.goto(site + name, wait_until="networkidle")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, name
+    context.close()
+
+
+def test_search_answers(page, site):
+    page.goto(site + "index.html", wait_until="networkidle")
+    page.locator("#search input").fill("fixture")
+    results = page.locator(".pagefind-ui__result")
+    results.first.wait_for(timeout=10_000)
+    assert results.count() >= 1
+    link = results.first.locator("a").first.get_attribute("href")
+    assert link and not link.startswith("http")
+    results.first.locator("a").first.click()
+    page.wait_for_load_state()
+    assert urlparse(page.url).path.lstrip("/") in PAGES
+    assert page.watch.errors == []
+    assert page.watch.foreign == []

@@ -1,0 +1,316 @@
+"""A full native build of the fixture project: the site's structure and the PDF's text."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from brief.cli import cli
+
+pytestmark = pytest.mark.render
+
+PAGES = ["index.html", "chapters/01-growth.html", "chapters/a1-glossary.html",
+         "chapters/references.html"]
+PDF = "brief-9.9.9-fixture.pdf"
+
+
+class _Links(HTMLParser):
+    """Collects every src/href and a few landmarks of one page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.lang: str | None = None
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        self.tags.append((tag, attributes))
+        if tag == "html":
+            self.lang = attributes.get("lang")
+        for name in ("src", "href"):
+            if attributes.get(name):
+                self.urls.append(attributes[name])
+
+
+def _page(site: Path, name: str) -> tuple[str, _Links]:
+    text = (site / name).read_text(encoding="utf-8")
+    parser = _Links()
+    parser.feed(text)
+    return text, parser
+
+
+def test_one_page_per_chapter_and_the_pdf(built_mini):
+    site = built_mini / "_book"
+    for page in PAGES:
+        assert (site / page).is_file(), page
+    assert (site / PDF).is_file()
+    assert not list(built_mini.glob(".brief-staging-*"))
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_has_sidebar_footer_pdf_link_and_lang(built_mini, name):
+    text, parser = _page(built_mini / "_book", name)
+    assert parser.lang == "en"
+    assert 'class="sidebar"' in text
+    assert "Version 9.9.9-fixture" in text and "22 November 2026" in text
+    root = "../" * name.count("/")
+    assert f"{root}{PDF}" in parser.urls
+    assert ">Download PDF<" in text
+    sidebar = text.split('<ol class="chapters">')[1].split("</ol>")[0]
+    assert sidebar.count("<li><a href=") == 4
+    assert "Appendices" in sidebar
+    assert sidebar.count('aria-current="page"') == 1
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_page_loads_from_another_host(built_mini, name):
+    """Scripts, styles, images and fonts are local; the only links to other hosts are
+    the URLs of cited sources (a reader's click, never a request the page makes)."""
+    _, parser = _page(built_mini / "_book", name)
+    bibliography = (built_mini / "references.bib").read_text(encoding="utf-8")
+    for tag, attributes in parser.tags:
+        for name_ in ("src", "href"):
+            url = attributes.get(name_) or ""
+            if re.match(r"^(https?:)?//", url):
+                assert tag == "a" and url in bibliography, (tag, url)
+
+
+def test_links_between_pages_resolve(built_mini):
+    site = built_mini / "_book"
+    for name in PAGES:
+        _, parser = _page(site, name)
+        for url in parser.urls:
+            if url.startswith(("#", "data:", "mailto:", "http:", "https:")):
+                continue
+            target = (site / name).parent / url.split("#")[0]
+            assert target.resolve().is_file(), f"{name}: {url}"
+
+
+def test_chapter_page_numbers_captions_and_cross_references(built_mini):
+    text, _ = _page(built_mini / "_book", "chapters/01-growth.html")
+    assert '<span class="header-number">1.1</span>' in text
+    assert '<figure id="fig-urban-share"' in text
+    assert 'class="caption-label">Figure 1.1:</span>' in text
+    assert re.search(r'<a href="#fig-urban-share"[^>]*>Figure 1.1</a>', text)
+    assert 'class="caption-label">Table 1.1:</span>' in text
+    assert re.search(r'<a href="#sec-where"[^>]*>Section 1.1</a>', text)
+    assert 'class="callout callout-important"' in text
+    assert "Hộ khẩu" in text
+    assert 'rel="prev" href="../index.html"' in text
+    assert 'rel="next" href="../chapters/a1-glossary.html"' in text
+
+
+def test_index_links_across_pages_and_states_computed_values(built_mini):
+    text, _ = _page(built_mini / "_book", "index.html")
+    assert re.search(r'href="chapters/01-growth.html#fig-urban-share"[^>]*>Figure 1.1</a>', text)
+    assert re.search(r'href="chapters/01-growth.html"[^>]*>Chapter 1</a>', text)
+    # urban_growth_share in the fixture: (400,000 - 250,000) / (1,200,000 - 1,000,000)
+    assert "75% of population growth" in text
+    assert 'class="callout callout-note"' in text and "Key findings" in text
+    assert "BRIEFINLINE" not in text
+
+
+def test_chart_is_embedded_with_alt_text_and_downloads(built_mini):
+    site = built_mini / "_book"
+    text, parser = _page(site, "chapters/01-growth.html")
+    charts = [a for tag, a in parser.tags if tag == "div" and a.get("data-chart")]
+    assert [c["data-chart"] for c in charts] == ["fig-urban-share"]
+    assert charts[0]["aria-label"].startswith("Bar chart: the urban share grows")
+    assert 'data-chart-spec="fig-urban-share"' in text
+    for suffix in ("svg", "png", "csv"):
+        assert f"../figures/fig-urban-share.{suffix}" in parser.urls
+        assert (site / "figures" / f"fig-urban-share.{suffix}").stat().st_size > 0
+        assert (built_mini / "figures" / f"fig-urban-share.{suffix}").is_file()
+    csv = (site / "figures" / "fig-urban-share.csv").read_text(encoding="utf-8")
+    assert csv.splitlines()[0].split(",")[:2] == ["census", "share"]
+    svg = (site / "figures" / "fig-urban-share.svg").read_text(encoding="utf-8")
+    assert "Dân số đô thị tăng: ệ ữ ặ Đ" in svg
+
+
+def test_references_page_lists_every_cited_source(built_mini):
+    text, _ = _page(built_mini / "_book", "chapters/references.html")
+    for title in ("Fixture Census 1999", "Fixture Migration Survey"):
+        assert title in text
+
+
+def test_search_index_was_built(built_mini):
+    assert (built_mini / "_book" / "pagefind" / "pagefind-ui.js").is_file()
+    assert list((built_mini / "_book" / "pagefind").glob("pagefind-entry.json"))
+
+
+def _pdf_text(path: Path) -> tuple[PdfReader, list[str]]:
+    reader = PdfReader(path)
+    return reader, [page.extract_text() for page in reader.pages]
+
+
+def test_pdf_cover_contents_and_metadata(built_mini):
+    reader, pages = _pdf_text(built_mini / "_book" / PDF)
+    # pypdf misreads the bold "ị" cluster Typst writes on the cover; poppler reads it right.
+    cover = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(built_mini / "_book" / PDF),
+                            "-"], capture_output=True, text=True, check=True).stdout
+    assert "Fixture brief: Di cư nội địa" in cover
+    assert "A test book for the render engine" in pages[0]
+    assert "Version 9.9.9-fixture" in pages[0] and "22 November 2026" in pages[0]
+    assert "Contents" in pages[1] and "Urban growth in the fixture" in pages[1]
+    meta = reader.metadata
+    assert meta.title == "Fixture brief: Di cư nội địa"
+    assert meta.author == "Brief project team (fixture)"
+    assert meta.subject == "A test book for the render engine"
+    assert meta.get("/Keywords") == "fixture, Việt Nam"
+    assert reader.trailer["/Root"].get("/Lang") == "en"
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+
+
+def test_pdf_body_text_diacritics_callouts_footnotes_references(built_mini):
+    _, pages = _pdf_text(built_mini / "_book" / PDF)
+    body = "\n".join(pages[2:])
+    for needle in ("ệ ữ ặ Đ", "Đồng bằng sông Hồng", "Key findings", "Call to action",
+                   "Figure 1.1", "Table 1.1", "Section 1.1", "Đà Nẵng",
+                   "Fixture Census Committee", "Fixture Statistics Office 2005"):
+        assert needle in body, needle
+    assert "Version 9.9.9-fixture" in pages[3]  # the footer on a body page
+    assert "A Glossary" in body and "Appendices" in pages[1]
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _break(root: Path, file: str, old: str, new: str) -> None:
+    path = root / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+FAILURES = [
+    pytest.param("chapters/01-growth.qmd", "charts.bar(frame,", "1 / 0\ncharts.bar(frame,",
+                 ["chapters/01-growth.qmd:30: cell fig-urban-share: ZeroDivisionError: "
+                  "division by zero"], id="raising-cell"),
+    pytest.param("index.qmd", 'fmt("urban_growth_share")` of', 'fmt("no_such_id")` of',
+                 ["index.qmd:11: inline expression `{python} fmt(\"no_such_id\")`",
+                  "unknown indicator 'no_such_id'"], id="failing-inline"),
+    pytest.param("chapters/01-growth.qmd", "## Calls to action",
+                 "```{=typst}\n#no-such-function()\n```\n\n## Calls to action",
+                 ["chapters/01-growth.qmd: PDF: Typst could not compile the book",
+                  "unknown variable: no-such-function"],
+                 id="typst-error"),
+    pytest.param("data/census_population.csv", "2009,1200000,400000", "2009,1200000,1400000",
+                 ["data/census_population.csv:3", "FAILED: the data package has problems"],
+                 id="bad-data"),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "messages"), FAILURES)
+def test_a_failed_build_exits_1_with_a_located_message_and_keeps_the_old_site(
+        built_mini, tmp_path, file, old, new, messages):
+    import shutil
+
+    root = tmp_path / "mini"
+    shutil.copytree(built_mini, root)
+    before = _hashes(root / "_book")
+    _break(root, file, old, new)
+    result = CliRunner().invoke(cli, ["build", "--project", str(root)])
+    assert result.exit_code == 1, result.output
+    for message in messages:
+        assert message in result.output, result.output
+    assert "Traceback" not in result.output
+    assert _hashes(root / "_book") == before
+    assert not list(root.glob(".brief-staging-*"))
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.executed: list[str] = []
+
+    def stage(self, name):
+        pass
+
+    def chapter(self, path, cached):
+        if not cached:
+            self.executed.append(path)
+
+    def warning(self, warning):
+        pass
+
+
+def test_unchanged_project_is_up_to_date_and_prose_edits_execute_nothing(built_mini,
+                                                                         tmp_path):
+    import shutil
+
+    from brief.render.build import build
+
+    root = tmp_path / "mini"
+    shutil.copytree(built_mini, root)
+    assert build(root).up_to_date
+    _break(root, "index.qmd", "This fixture says", "The fixture says")
+    recorder = _Recorder()
+    result = build(root, recorder)
+    assert not result.up_to_date
+    assert recorder.executed == []
+    assert "The fixture says" in (root / "_book" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_missing_project_config_is_a_clear_error(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "datapackage.json").write_text("{}", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["build", "--project", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "_quarto.yml: not found" in result.output
+
+
+def test_quarto_engine_without_quarto_says_how_to_get_it(mini, tmp_path, monkeypatch):
+    root = mini
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = CliRunner().invoke(cli, ["build", "--project", str(root), "--engine", "quarto"])
+    assert result.exit_code == 1
+    assert "quarto.org" in result.output
+
+
+def test_quarto_engine_renders_into_staging_and_swaps(mini, tmp_path, monkeypatch):
+    root = mini
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "quarto"
+    # A stand-in for the Quarto CLI: writes a page into the --output-dir it is given.
+    fake.write_text('#!/bin/sh\n[ "$1" = render ] && [ "$2" = --output-dir ] || exit 3\n'
+                    'mkdir -p "$3" && echo "<html>quarto</html>" > "$3/index.html"\n',
+                    encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    result = CliRunner().invoke(cli, ["build", "--project", str(root), "--engine", "quarto"])
+    assert result.exit_code == 0, result.output
+    assert (root / "_book" / "index.html").read_text(encoding="utf-8").strip() == \
+        "<html>quarto</html>"
+    assert not list(root.glob(".brief-staging-*"))
+
+
+@pytest.mark.parametrize("output_dir", [".", "data", "../elsewhere", "/tmp/x"])
+def test_output_dir_that_would_replace_sources_is_refused(mini, output_dir):
+    root = mini
+    config = root / "_quarto.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "output-dir: _book", f"output-dir: {output_dir}"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["build", "--project", str(root)])
+    assert result.exit_code == 1
+    assert "project.output-dir" in result.output and "is not allowed" in result.output
+    assert (root / "data" / "datapackage.json").is_file()
+
+
+def test_wide_table_gets_content_based_column_widths(built_mini):
+    text, _ = _page(built_mini / "_book", "chapters/a1-glossary.html")
+    assert '<div class="table-wrap">' in text
+    widths = [float(w) for w in re.findall(r'<col style="width: ([0-9.]+)%"', text)]
+    assert len(widths) == 5 and abs(sum(widths) - 100) <= 2  # pandoc rounds each
+    label, unit = widths[1], widths[2]
+    assert label > 2 * unit  # long labels get room; a column of short words stays narrow

@@ -1,0 +1,67 @@
+"""The Lua filter on small fragments: callouts and cross-references, HTML and Typst."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from brief.render import pandoc
+
+TARGETS = {
+    "fig-a": {"text": "Figure 2.1", "number": "2.1", "kind": "fig", "href": "#fig-a"},
+    "sec-b": {"text": "Section 2.3", "number": "2.3", "kind": "sec", "href": "#sec-b"},
+}
+
+
+def _convert(tmp_path: Path, markdown: str, to: str) -> str:
+    meta = tmp_path / "xref.json"
+    meta.write_text(json.dumps({"targets": TARGETS, "charts": [], "root": ""}), "utf-8")
+    return pandoc.run(["-f", "markdown", "-t", to, "--lua-filter", str(pandoc.FILTER),
+                       "-M", f"brief-xref-file={meta}"], markdown, "test")
+
+
+CALLOUT = '::: {.callout-important title="Call to *action*"}\nDo it.\n:::\n'
+
+
+def test_callout_in_html_is_a_titled_box(tmp_path):
+    html = _convert(tmp_path, CALLOUT, "html5")
+    expected = ('<div class="callout callout-important" role="region">'
+                ' <div class="callout-title"> Call to <em>action</em> </div>'
+                ' <div class="callout-body"> <p>Do it.</p> </div> </div>')
+    assert " ".join(html.split()) == expected
+
+
+def test_callout_in_typst_calls_the_template_box(tmp_path):
+    typst = _convert(tmp_path, CALLOUT, "typst")
+    assert typst.strip().splitlines() == [
+        '#callout(kind: "important", title: [Call to #emph[action]])[',
+        "Do it.",
+        "",
+        "]",
+    ]
+
+
+def test_callout_without_title_is_named_by_its_kind(tmp_path):
+    html = _convert(tmp_path, "::: {.callout-tip}\nHint.\n:::\n", "html5")
+    assert '<div class="callout-title">\nTip\n</div>' in html
+
+
+@pytest.mark.parametrize(("to", "expected"), [
+    ("html5", '<a href="#fig-a" class="xref">Figure 2.1</a>'),
+    ("typst", "#link(<fig-a>)[Figure 2.1]"),
+])
+def test_figure_reference_becomes_a_numbered_link(tmp_path, to, expected):
+    out = _convert(tmp_path, "As @fig-a shows.\n", to)
+    assert expected in out
+    assert "cite" not in out
+
+
+def test_unknown_reference_is_marked_not_dropped(tmp_path):
+    assert "<strong>?@fig-zzz</strong>" in _convert(tmp_path, "See @fig-zzz.\n", "html5")
+
+
+def test_heading_gets_its_number(tmp_path):
+    html = _convert(tmp_path, "## Where {#sec-b}\n", "html5")
+    assert '<span class="header-number">2.3</span> Where' in html

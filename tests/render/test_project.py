@@ -1,0 +1,44 @@
+"""Reading _quarto.yml into the typed Project, and its located errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from brief.render.errors import RenderError
+from brief.render.project import load_project
+
+
+def test_fixture_config_is_read_with_numbering(mini):
+    project = load_project(mini)
+    assert project.title == "Fixture brief: Di cư nội địa"
+    assert (project.version, project.date, project.lang) == ("9.9.9-fixture", "2026-11-22",
+                                                             "en")
+    assert [(c.path, c.kind, c.number) for c in project.chapters] == [
+        ("index.qmd", "unnumbered", ""),
+        ("chapters/01-growth.qmd", "chapter", "1"),
+        ("chapters/a1-glossary.qmd", "appendix", "A"),
+        ("chapters/references.qmd", "unnumbered", ""),
+    ]
+    assert project.chapter("chapters/01-growth.qmd").html_name == "chapters/01-growth.html"
+    assert project.pdf_name == "brief-9.9.9-fixture.pdf"
+    assert project.execute == {"echo": False, "warning": False}
+    assert project.keywords == ("fixture", "Việt Nam")
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ('  title: "Fixture brief: Di cư nội địa"\n', "", "book.title is missing"),
+    ("    - chapters/01-growth.qmd\n", "    - chapters/99-none.qmd\n",
+     "missing: chapters/99-none.qmd"),
+    ("    - chapters/01-growth.qmd\n", "    - chapters/01-growth.md\n",
+     "expected a path ending in .qmd"),
+    ("bibliography: references.bib", "bibliography: nowhere.bib", "nowhere.bib does not exist"),
+    ("lang: en", "lang: [en", "_quarto.yml:"),
+])
+def test_bad_config_is_a_located_error(mini, old, new, message):
+    config = mini / "_quarto.yml"
+    text = config.read_text(encoding="utf-8")
+    assert old in text
+    config.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(RenderError, match=r"^_quarto\.yml") as caught:
+        load_project(mini)
+    assert message in str(caught.value)
