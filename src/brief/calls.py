@@ -219,9 +219,11 @@ def load(path: Path | None = None, *, chapters: Iterable[str] | None = None,
     if chapters is None:
         chapters = known_chapters(path.parent)
     if indicators is None:
-        from brief.display import indicators as catalogue
+        # Ids only: computing the catalogue would read every table, and the build cache
+        # would then think every chapter depends on all of data/.
+        from brief.indicators import CATALOGUE
 
-        indicators = catalogue().keys()
+        indicators = CATALOGUE.keys()
     return parse(path.read_text(encoding="utf-8"), source=source, chapters=chapters,
                  indicators=indicators)
 

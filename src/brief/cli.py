@@ -175,9 +175,10 @@ def diff_command(project: Path | None, version: str | None) -> None:
 @click.option("--verbose", is_flag=True,
               help="Also log what each stage does, and show the traceback of an internal "
                    "error, for debugging a build.")
-@click.option("--force", is_flag=True,
-              help="Rebuild even when no source, data or code changed since the last build.")
-def build_command(project: Path | None, engine: str, verbose: bool, force: bool) -> None:
+@click.option("--fresh", is_flag=True,
+              help="Ignore every cache: execute all chapters again and rebuild everything "
+                   "(the cache is refilled for the next build).")
+def build_command(project: Path | None, engine: str, verbose: bool, fresh: bool) -> None:
     """Execute the chapters and render the website and the PDF into _book/."""
     from brief.problems import DataError
     from brief.render.errors import RenderError
@@ -185,7 +186,7 @@ def build_command(project: Path | None, engine: str, verbose: bool, force: bool)
 
     paths = _paths(project)
     try:
-        run_build(paths.root, engine=engine, verbose=verbose, force=force)
+        run_build(paths.root, engine=engine, verbose=verbose, fresh=fresh)
     except DataError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)

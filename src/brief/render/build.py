@@ -106,7 +106,8 @@ def _locate(warning: SourceWarning, sources: dict[str, str]) -> SourceWarning:
 
 
 def _prepare(project: Project, paths: ProjectPaths, progress: Progress,
-             warnings: list[SourceWarning]) -> tuple[xref.Book, dict[str, str]]:
+             warnings: list[SourceWarning], cache: ExecutionCache
+             ) -> tuple[xref.Book, dict[str, str]]:
     """Parse, execute, assemble and number every chapter: the book, ready to write."""
     progress.stage("parse")
     documents = [qmd.read(project.root, c.path) for c in project.chapters]
@@ -115,7 +116,7 @@ def _prepare(project: Project, paths: ProjectPaths, progress: Progress,
     progress.stage("execute")
     executed = execute_stage.execute(documents, project.root, project.execute,
                                      done=lambda d, cached: progress.chapter(d.path, cached),
-                                     cache=ExecutionCache(paths.cache))
+                                     cache=cache)
     progress.stage("assemble")
     assembled: list[Assembled] = [
         assemble(e, c, e.document.execute_options(project.execute))
@@ -152,9 +153,10 @@ def _export_figures(book: xref.Book, folder: Path
 
 
 def _stage(project: Project, paths: ProjectPaths, staging: Path, progress: Progress,
-           warnings: list[SourceWarning]) -> tuple[list[Path], Path, int]:
+           warnings: list[SourceWarning], cache: ExecutionCache
+           ) -> tuple[list[Path], Path, int]:
     """Build everything into ``staging/site``; return the pages, the PDF, the chart count."""
-    book, sources = _prepare(project, paths, progress, warnings)
+    book, sources = _prepare(project, paths, progress, warnings, cache)
     site, work = staging / "site", staging / "work"
     site.mkdir()
     work.mkdir()
@@ -199,10 +201,11 @@ def _result(output: Path, project: Project, started: float) -> BuildResult:
                        time.perf_counter() - started, up_to_date=True)
 
 
-def build(root: Path, progress: Progress | None = None, force: bool = False) -> BuildResult:
+def build(root: Path, progress: Progress | None = None, fresh: bool = False) -> BuildResult:
     """Build the site and the PDF of the project at ``root`` with the native engine.
 
-    When no input changed since the last successful build (and ``force`` is false)
+    With ``fresh``, every cache is ignored (and refilled): all chapters execute again.
+    Otherwise, when no input changed since the last successful build
     nothing is rebuilt. Raises :class:`DataError` when ``data/`` is invalid and
     :class:`RenderError` for any other failure; then the output folder is untouched.
     """
@@ -214,14 +217,15 @@ def build(root: Path, progress: Progress | None = None, force: bool = False) -> 
     output = paths.root / project.output_dir
     key = _inputs_key(project, paths)
     log.info("build key %s; staging next to %s", key[:12], output)
-    if not force and _up_to_date(key, paths, output, project):
+    if not fresh and _up_to_date(key, paths, output, project):
         sync_figures(output / "figures", paths.figures)
         return _result(output, project, started)
     _check_data(paths)
     warnings: list[SourceWarning] = []
     staging = Path(tempfile.mkdtemp(prefix=".brief-staging-", dir=paths.root))
     try:
-        pages, pdf_file, charts = _stage(project, paths, staging, progress, warnings)
+        cache = ExecutionCache(paths.cache, reuse=not fresh)
+        pages, pdf_file, charts = _stage(project, paths, staging, progress, warnings, cache)
         for warning in warnings:
             progress.warning(warning)
         progress.stage("publish")

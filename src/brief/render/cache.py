@@ -1,16 +1,21 @@
 """Skip work whose inputs did not change: executed chapters and whole builds.
 
-Two keys, both SHA-256 digests kept in ``.brief-cache/``:
+Kept in ``.brief-cache/``, keyed by SHA-256 digests:
 
-* a chapter's **execution key** covers what its cells can see: their code and
-  options, its inline expressions, the files under ``data/``, the non-``.qmd``
-  files under ``chapters/`` (YAML that chapter code reads) and the ``brief``
-  package itself. Prose is not in the key, so a prose-only edit re-executes nothing.
+* a chapter's **execution key** covers its code: its cells and their options, its
+  inline expressions, the non-``.qmd`` files under ``chapters/`` (YAML that chapter
+  code reads), the ``brief`` package itself (which carries the engine version).
+  Prose is not in the key, so a prose-only edit re-executes nothing.
+* with the stored outputs, each chapter keeps the **data resources it read** while
+  it ran (recorded by the data layer, ``brief.datapackage.READS``) and the digest of
+  each. The outputs are reused only while the code key and every one of those
+  digests still match: a changed CSV re-executes exactly the chapters that read it.
 * the **build key** covers every input of the site and the PDF; when it matches the
   last successful build and the output is still there, the build stops at once.
 
-Data changes re-execute every chapter: ``brief.display.fmt`` computes the whole
-indicator catalogue, so every chapter that states a number reads every table.
+Chapters must read data through the data layer (``brief.display``,
+``brief.datapackage``), never by opening files in ``data/`` themselves; otherwise the
+cache cannot see the dependency.
 """
 
 from __future__ import annotations
@@ -42,10 +47,9 @@ def _package_files() -> list[Path]:
                                                           ".js", ".html")]
 
 
-def environment_digest(root: Path) -> str:
-    """What every chapter's code can read: data/, chapters/ side files, the package."""
-    digest = hashlib.sha256(f"format {FORMAT}".encode())
-    _digest_files((root / "data").rglob("*"), root, digest)
+def code_digest(root: Path) -> str:
+    """What every chapter's code runs with, data aside: chapters/ side files, the package."""
+    digest = hashlib.sha256(f"format {FORMAT} brief {brief.__version__}".encode())
     _digest_files((p for p in (root / "chapters").rglob("*") if p.suffix != ".qmd"), root,
                   digest)
     package = Path(brief.__file__).parent
@@ -53,10 +57,42 @@ def environment_digest(root: Path) -> str:
     return digest.hexdigest()
 
 
-def execution_key(document: Document, environment: str, defaults: dict[str, Any]) -> str:
-    """The key of one chapter's execution (its code, not its prose)."""
+def environment_digest(root: Path) -> str:
+    """Everything chapter code can see: :func:`code_digest` plus all of ``data/``."""
+    digest = hashlib.sha256(code_digest(root).encode())
+    _digest_files((root / "data").rglob("*"), root, digest)
+    return digest.hexdigest()
+
+
+def resource_digests(root: Path) -> dict[str, str]:
+    """One digest per data resource: its descriptor entry plus its file's bytes.
+
+    A resource whose descriptor or file cannot be read gets no digest, so a chapter
+    that depended on it is re-executed (and then reports the problem).
+    """
+    try:
+        descriptor = json.loads((root / "data" / "datapackage.json").read_text("utf-8"))
+        entries = [e for e in descriptor.get("resources", []) if isinstance(e, dict)]
+    except (OSError, ValueError, AttributeError):
+        return {}
+    out: dict[str, str] = {}
+    for entry in entries:
+        name, path = entry.get("name"), entry.get("path")
+        if not isinstance(name, str) or not isinstance(path, str):
+            continue
+        digest = hashlib.sha256(json.dumps(entry, sort_keys=True).encode())
+        try:
+            digest.update((root / "data" / path).read_bytes())
+        except OSError:
+            continue
+        out[name] = digest.hexdigest()
+    return out
+
+
+def execution_key(document: Document, code: str, defaults: dict[str, Any]) -> str:
+    """The key of one chapter's code (not its prose, not the data: reads are kept apart)."""
     payload = {
-        "environment": environment,
+        "code": code,
         "defaults": defaults,
         "cells": [[c.code, c.options] for c in document.cells],
         "inlines": [i.expr for i in document.inlines],
@@ -73,23 +109,38 @@ def build_key(root: Path, files: Iterable[Path], environment: str) -> str:
 
 
 class ExecutionCache:
-    """Stored outputs of executed chapters, one JSON file per execution key."""
+    """Stored outputs of executed chapters: one JSON file per chapter, with its reads."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, reuse: bool = True) -> None:
         self.folder = folder / "execute"
+        #: False for a fresh build: nothing is reused, but new outputs are still stored.
+        self.reuse = reuse
 
-    def get(self, key: str) -> dict[str, Any] | None:
-        path = self.folder / f"{key}.json"
+    def _path(self, chapter: str) -> Path:
+        return self.folder / (hashlib.sha256(chapter.encode()).hexdigest()[:24] + ".json")
+
+    def get(self, chapter: str, key: str, resources: dict[str, str]) -> dict[str, Any] | None:
+        """The stored outputs of ``chapter`` if its code key and every data read match."""
+        if not self.reuse:
+            return None
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            stored = json.loads(self._path(chapter).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
+        if stored.get("key") != key:
+            return None
+        reads = stored.get("reads", {})
+        if any(resources.get(name) != digest for name, digest in reads.items()):
+            return None
+        return stored
 
-    def put(self, key: str, outputs: list[list[dict[str, Any]]], inline_values: list[str]
-            ) -> None:
+    def put(self, chapter: str, key: str, reads: dict[str, str],
+            outputs: list[list[dict[str, Any]]], inline_values: list[str]) -> None:
+        """Store a chapter's outputs with its code key and the digests of what it read."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / f"{key}.json"
+        path = self._path(chapter)
         temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps({"outputs": outputs, "inline_values": inline_values},
+        temporary.write_text(json.dumps({"chapter": chapter, "key": key, "reads": reads,
+                                         "outputs": outputs, "inline_values": inline_values},
                                         ensure_ascii=False), encoding="utf-8")
         temporary.replace(path)

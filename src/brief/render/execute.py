@@ -10,6 +10,7 @@ concurrently, one kernel each. A cell that raises stops the chapter with a
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import re
@@ -26,7 +27,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 from brief.paths import ROOT_ENV
-from brief.render.cache import ExecutionCache, environment_digest, execution_key
+from brief.render.cache import ExecutionCache, code_digest, execution_key, resource_digests
 from brief.render.errors import RenderError, SourceWarning
 from brief.render.qmd import Cell, Document
 
@@ -54,6 +55,8 @@ class Executed:
     cells: list[ExecutedCell] = field(default_factory=list)
     inline_values: list[str] = field(default_factory=list)
     warnings: list[SourceWarning] = field(default_factory=list)
+    #: Data resources the chapter's code read (reported by the kernel after the run).
+    reads: list[str] = field(default_factory=list)
 
 
 def _option(cell: Cell, name: str, defaults: dict[str, Any], fallback: Any) -> Any:
@@ -69,6 +72,7 @@ def _notebook(document: Document, root: Path) -> tuple[nbformat.NotebookNode, li
     cells += [nbformat.v4.new_code_cell(c.code) for c in run]
     cells += [nbformat.v4.new_code_cell(f"_brief_inline((\n{i.expr}\n))")
               for i in document.inlines]
+    cells.append(nbformat.v4.new_code_cell("_brief_reads()"))
     notebook = nbformat.v4.new_notebook()
     notebook.cells = cells
     return notebook, run
@@ -95,6 +99,8 @@ def _locate_failure(document: Document, notebook: nbformat.NotebookNode, run: li
             cell = run[position - 1]
             line = cell.line + (line_in_cell - 1 if line_in_cell else 0)
             return RenderError(f"{document.path}:{line}: {cell.where()}: {error}")
+        if position - 1 - len(run) >= len(document.inlines):
+            return RenderError(f"{document.path}: reporting the data it read failed: {error}")
         inline = document.inlines[position - 1 - len(run)]
         return RenderError(f"{document.path}:{inline.line}: inline expression "
                            f"`{{python}} {inline.expr}`: {error}")
@@ -116,7 +122,7 @@ def _stderr_warnings(document: Document, cell: Cell, outputs: list[dict[str, Any
 
 async def _run(document: Document, root: Path, defaults: dict[str, Any]) -> Executed:
     notebook, run = _notebook(document, root)
-    if len(notebook.cells) == 1:  # nothing to run: spare the kernel start
+    if not run and not document.inlines:  # nothing to run: spare the kernel start
         return Executed(document)
     with tempfile.TemporaryDirectory(prefix="brief-kernel-") as sockets:
         manager = AsyncKernelManager(kernel_name="python3", transport="ipc",
@@ -149,10 +155,13 @@ async def _run(document: Document, root: Path, defaults: dict[str, Any]) -> Exec
         outputs = [dict(o) for o in nb_cell.get("outputs", [])]
         executed.cells.append(ExecutedCell(cell, outputs))
         executed.warnings += _stderr_warnings(document, cell, outputs, defaults)
-    for nb_cell in notebook.cells[1 + len(run):]:
-        text = "".join(o.get("text", "") for o in nb_cell.get("outputs", [])
+    def stdout(nb_cell: nbformat.NotebookNode) -> str:
+        return "".join(o.get("text", "") for o in nb_cell.get("outputs", [])
                        if o.get("output_type") == "stream" and o.get("name") == "stdout")
-        executed.inline_values.append(text)
+
+    *inline_cells, reads_cell = notebook.cells[1 + len(run):]
+    executed.inline_values = [stdout(c) for c in inline_cells]
+    executed.reads = json.loads(stdout(reads_cell) or "[]")
     return executed
 
 
@@ -170,12 +179,13 @@ async def _run_all(documents: list[Document], root: Path, defaults: dict[str, An
                    done: Callable[[Document, bool], None] | None, jobs: int,
                    cache: ExecutionCache | None) -> list[Executed]:
     limit = asyncio.Semaphore(jobs)
-    environment = environment_digest(root) if cache is not None else ""
+    code = code_digest(root) if cache is not None else ""
+    resources = resource_digests(root) if cache is not None else {}
 
     async def one(document: Document) -> Executed:
         options = document.execute_options(defaults)
-        key = execution_key(document, environment, options)
-        stored = cache.get(key) if cache is not None else None
+        key = execution_key(document, code, options)
+        stored = cache.get(document.path, key, resources) if cache is not None else None
         if stored is not None:
             log.info("%s: outputs reused (execution key %s)", document.path, key[:12])
             result = _from_cache(document, stored, options)
@@ -185,7 +195,9 @@ async def _run_all(documents: list[Document], root: Path, defaults: dict[str, An
             async with limit:
                 result = await _run(document, root, options)
             if cache is not None:
-                cache.put(key, [c.outputs for c in result.cells], result.inline_values)
+                reads = {name: resources.get(name, "") for name in result.reads}
+                cache.put(document.path, key, reads, [c.outputs for c in result.cells],
+                          result.inline_values)
         if done is not None:
             done(document, stored is not None)
         return result

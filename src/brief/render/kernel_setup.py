@@ -74,3 +74,11 @@ def _brief_setup(root: str) -> None:
 
 def _brief_inline(value: object) -> None:
     print(value if isinstance(value, str) else str(value), end="")
+
+
+def _brief_reads() -> None:
+    """Print, as JSON, the data resources this chapter read through the data layer."""
+    import json
+
+    module = _sys.modules.get("brief.datapackage")
+    print(json.dumps(sorted(module.READS) if module is not None else []), end="")

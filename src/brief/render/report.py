@@ -38,7 +38,7 @@ class ConsoleProgress(Progress):
 
 
 def run_build(root: Path, engine: str = "native", verbose: bool = False,
-              force: bool = False) -> None:
+              fresh: bool = False) -> None:
     """Build the project at ``root`` with ``engine`` and report progress and the result."""
     console = Console(stderr=True)
     if verbose:
@@ -49,10 +49,10 @@ def run_build(root: Path, engine: str = "native", verbose: bool = False,
         output = render_with_quarto(root)
         console.print(f"Built {output} with Quarto.", highlight=False)
         return
-    result = build(root, ConsoleProgress(console), force=force)
+    result = build(root, ConsoleProgress(console), fresh=fresh)
     if result.up_to_date:
         console.print(f"Up to date: nothing changed since the last build of {result.output} "
-                      "(use --force to rebuild anyway).", highlight=False)
+                      "(use --fresh to rebuild anyway).", highlight=False)
         return
     where = result.output.relative_to(root) if result.output.is_relative_to(root) \
         else result.output

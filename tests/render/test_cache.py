@@ -1,0 +1,111 @@
+"""The build cache is correct: after each kind of change, the output equals a fresh build.
+
+Each case edits a built copy of the fixture book, rebuilds with the cache, records which
+chapters really executed, then rebuilds the same inputs with ``fresh=True`` in a second
+copy and compares every output file byte for byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from brief.render.build import Progress, build
+
+pytestmark = pytest.mark.render
+
+
+class Executed(Progress):
+    """Records the chapters that executed rather than being served from the cache."""
+
+    def __init__(self) -> None:
+        self.paths: set[str] = set()
+
+    def chapter(self, path: str, cached: bool) -> None:
+        if not cached:
+            self.paths.add(path)
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def prose(root: Path) -> None:
+    replace(root / "chapters" / "01-growth.qmd", "Urban share rose to",
+            "By the latest census the urban share rose to")
+
+
+def census_csv(root: Path) -> None:
+    replace(root / "data" / "census_population.csv", "2009,1200000,400000",
+            "2009,1200000,450000")
+
+
+def estimates_csv(root: Path) -> None:
+    replace(root / "data" / "published_estimates.csv", "Long-term migrants as a share of the "
+            "population,22,", "Long-term migrants as a share of the population,23,")
+
+
+def unread_csv(root: Path) -> None:
+    path = root / "data" / "returns_to_viet_nam.csv"
+    text = path.read_text("utf-8")
+    first, *rest = text.splitlines()
+    path.write_text("\n".join([first, *rest[::-1]]) + "\n", "utf-8")  # same rows, new order
+
+
+def code(root: Path) -> None:
+    replace(root / "chapters" / "a1-glossary.qmd", 'table("published_estimates")',
+            'table("published_estimates").head(3)')
+
+
+CASES: list[tuple[str, Callable[[Path], None], set[str]]] = [
+    ("prose only", prose, set()),
+    ("a CSV read by two pages", census_csv, {"index.qmd", "chapters/01-growth.qmd"}),
+    ("a CSV read by one page", estimates_csv, {"chapters/a1-glossary.qmd"}),
+    ("a CSV no page reads", unread_csv, set()),
+    ("one page's code", code, {"chapters/a1-glossary.qmd"}),
+]
+
+
+@pytest.mark.parametrize(("name", "change", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_cached_rebuild_equals_fresh_build(built_mini: Path, tmp_path: Path, name: str,
+                                           change: Callable[[Path], None],
+                                           expected: set[str]) -> None:
+    cached = tmp_path / "cached"
+    shutil.copytree(built_mini, cached)
+    change(cached)
+    executed = Executed()
+    build(cached, progress=executed)
+    assert executed.paths == expected
+
+    fresh = tmp_path / "fresh"
+    shutil.copytree(cached, fresh, ignore=shutil.ignore_patterns("_book", ".brief-cache"))
+    build(fresh, fresh=True)
+    assert hashes(cached / "_book") == hashes(fresh / "_book")
+
+
+def test_no_change_does_no_work(built_mini: Path, tmp_path: Path) -> None:
+    root = tmp_path / "same"
+    shutil.copytree(built_mini, root)
+    before = hashes(root / "_book")
+    assert build(root).up_to_date
+    assert hashes(root / "_book") == before
+
+
+def test_fresh_executes_everything(built_mini: Path, tmp_path: Path) -> None:
+    root = tmp_path / "again"
+    shutil.copytree(built_mini, root)
+    executed = Executed()
+    build(root, progress=executed, fresh=True)
+    assert executed.paths == {"index.qmd", "chapters/01-growth.qmd",
+                              "chapters/a1-glossary.qmd", "chapters/references.qmd"}
