@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -204,6 +205,30 @@ def build_command(project: Path | None, engine: str, verbose: bool, fresh: bool)
                    "again with --verbose for the traceback and report it.", err=True)
         click.echo("FAILED: nothing was changed in the output folder.", err=True)
         sys.exit(1)
+
+
+@cli.command("preview")
+@PROJECT_OPTION
+@click.option("--port", type=int, default=8000, show_default=True,
+              help="Serve on this port of 127.0.0.1 (0 picks a free one).")
+def preview_command(project: Path | None, port: int) -> None:
+    """Serve the site on 127.0.0.1, rebuild when a source or data file changes, reload."""
+    from brief.preview import Preview
+    from brief.render.build import build
+
+    paths = _paths(project)
+    server = Preview(paths.root, lambda: build(paths.root), paths.book, port=port)
+    click.echo("Building...")
+    if not server.build_once():
+        click.echo(f"The first build failed; fix it and save:\n{server.state.error}")
+    server.start()
+    click.echo(f"Serving {server.url}  (Ctrl+C to stop; pages reload after each rebuild)")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.stop()
+        click.echo("Stopped.")
 
 
 def main() -> None:
