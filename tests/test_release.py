@@ -52,12 +52,13 @@ def test_first_release_writes_the_archive(paths: ProjectPaths) -> None:
     info = release(paths, "1.0.0", "First edition.")
     folder = paths.releases / "1.0.0"
     assert sorted(p.name for p in folder.iterdir()) == [
-        "brief-1.0.0.pdf", "calls-to-action.csv", "indicators.json", "manifest.json", "site"]
+        "brief-1.0.0.pdf", "calls-to-action.csv", "indicators.json", "manifest.json"]
     manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
     assert manifest["version"] == "1.0.0" and manifest["date"] == info.date
     assert "data/census_population.csv" in manifest["inputs"]
     assert "brief-1.0.0.pdf" in manifest["outputs"]
-    assert (folder / "site" / "versions.html").read_text("utf-8") == "1.0.0"
+    assert (paths.root / "_book" / "versions.html").read_text("utf-8") == "1.0.0"
+    assert manifest["data_fingerprint"] == info.fingerprint
     assert 'version: "1.0.0"' in paths.quarto_config.read_text("utf-8")
     assert "## [1.0.0] - " in (paths.root / "CHANGELOG.md").read_text("utf-8")
     assert [r.version for r in list_releases(paths.releases)] == ["1.0.0"]

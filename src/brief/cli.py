@@ -207,6 +207,62 @@ def build_command(project: Path | None, engine: str, verbose: bool, fresh: bool)
         sys.exit(1)
 
 
+@cli.command("release")
+@PROJECT_OPTION
+@click.argument("version")
+@click.option("--notes", default="", help="What this edition changes, in a sentence or two; "
+              "it goes into the CHANGELOG entry and onto the Versions page.")
+def release_command(project: Path | None, version: str, notes: str) -> None:
+    """Publish VERSION: check the data, build, and archive it in releases/VERSION/.
+
+    Refuses when `brief check` fails, when the build fails, or when VERSION exists or is
+    not greater than the latest release. The archive holds the PDF, indicators.json,
+    calls-to-action.csv and manifest.json; a CHANGELOG entry records the indicator diff.
+    """
+    from brief import calls
+    from brief.check import check
+    from brief.indicators import catalogue
+    from brief.problems import DataError
+    from brief.release import ReleaseInfo, ReleaseRefused, make_release
+    from brief.render.errors import RenderError
+    from brief.render.report import ConsoleProgress
+
+    paths = _paths(project)
+    report = check(paths.data)
+    if not report.ok:
+        for problem in report.problems:
+            click.echo(str(problem))
+        click.echo(f"Release refused: `brief check` found {len(report.problems)} problem(s).")
+        sys.exit(1)
+
+    def build_release(paths: ProjectPaths, releases: list[ReleaseInfo]) -> Path:
+        from rich.console import Console
+
+        from brief.render.build import build
+
+        return build(paths.root, ConsoleProgress(Console(stderr=True)), fresh=True,
+                     releases=releases).output
+
+    def export_calls(target: Path) -> None:
+        # A brief without calls to action still gets the file, with its header only.
+        present = paths.calls_to_action.is_file()
+        calls.to_csv(target, calls.load(paths.calls_to_action) if present else [])
+
+    try:
+        info = make_release(paths, version, notes, build_release,
+                            lambda: [i.to_dict() for i in catalogue(paths.data).values()],
+                            export_calls)
+    except ReleaseRefused as exc:
+        click.echo(f"Release refused: {exc}.")
+        sys.exit(1)
+    except (RenderError, DataError, calls.CallsError) as exc:
+        click.echo(f"Release refused: the build failed, nothing was archived.\n{exc}")
+        sys.exit(1)
+    click.echo(f"Released {info.version} ({info.date}): releases/{info.version}/ with "
+               f"{info.pdf}; CHANGELOG.md updated ({len(info.changes)} indicator "
+               f"change{'s' if len(info.changes) != 1 else ''}).")
+
+
 @cli.command("preview")
 @PROJECT_OPTION
 @click.option("--port", type=int, default=8000, show_default=True,

@@ -1,8 +1,8 @@
 """Immutable, stamped releases of the brief (``brief release``) and the release archive.
 
 A release is a folder ``releases/VERSION/`` holding the PDF (its file name carries the
-version), ``indicators.json``, ``calls-to-action.csv``, a copy of the website and
-``manifest.json`` (version, date, git commit, notes, hashes of every input and output).
+version), ``indicators.json``, ``calls-to-action.csv`` and ``manifest.json`` (version,
+date, git commit, notes, hashes of every input and output).
 It is written into a staging folder and renamed into place in one step, so an
 interrupted release leaves no partial ``releases/VERSION/``; an existing release is
 never overwritten.
@@ -70,6 +70,8 @@ class ReleaseInfo:
     pdf: str
     notes: str
     changes: tuple[str, ...]
+    #: Short hash of data/ when the release was made (see ``brief.diff.data_fingerprint``).
+    fingerprint: str = ""
 
 
 def release_date() -> str:
@@ -96,7 +98,8 @@ def list_releases(releases_dir: Path) -> list[ReleaseInfo]:
             continue
         info = ReleaseInfo(version=str(version), date=str(raw.get("date", "")),
                            pdf=str(raw.get("pdf", "")), notes=str(raw.get("notes", "")),
-                           changes=tuple(raw.get("changes", [])))
+                           changes=tuple(raw.get("changes", [])),
+                           fingerprint=str(raw.get("data_fingerprint", "")))
         found.append((version, info))
     return [info for _, info in sorted(found)]
 
@@ -207,7 +210,8 @@ def make_release(paths: ProjectPaths, version_text: str, notes: str, build: Buil
         changes, data_changes = [], []
     pdf_name = f"brief-{version}.pdf"
     info = ReleaseInfo(version=str(version), date=date, pdf=pdf_name, notes=notes,
-                       changes=tuple(str(c) for c in changes))
+                       changes=tuple(str(c) for c in changes),
+                       fingerprint=data_fingerprint(paths.data))
     original = set_version(paths.quarto_config, str(version), date)
     try:
         output = build(paths, [*releases, info])
@@ -224,14 +228,13 @@ def make_release(paths: ProjectPaths, version_text: str, notes: str, build: Buil
         (staging / "indicators.json").write_text(
             json.dumps(current, indent=2, ensure_ascii=False) + "\n", "utf-8")
         export_calls(staging / "calls-to-action.csv")
-        shutil.copytree(output, staging / "site")
         manifest = {
             "version": str(version),
             "date": date,
             "commit": _git_commit(paths.root),
             "notes": notes,
             "pdf": pdf_name,
-            "data_fingerprint": data_fingerprint(paths.data),
+            "data_fingerprint": info.fingerprint,
             "changes": [str(c) for c in changes],
             "inputs": {f"data/{k}": v for k, v in data_hashes.items()}
             | {name: sha for name, sha in _source_hashes(paths).items()},

@@ -163,3 +163,16 @@ def test_search_answers(page, site):
     assert urlparse(page.url).path.lstrip("/") in PAGES
     assert page.watch.errors == []
     assert page.watch.foreign == []
+
+
+def test_unreleased_build_says_so_and_versions_page_works(page, site):
+    page.goto(site + "chapters/01-growth.html", wait_until="networkidle")
+    banner = page.locator("#version-banner")
+    banner.wait_for(state="visible", timeout=10_000)
+    assert "unreleased draft" in banner.text_content()
+    page.locator("footer a", has_text="Versions").click()
+    page.wait_for_load_state()
+    assert urlparse(page.url).path == "/versions.html"
+    assert "No version has been released yet." in page.locator("main").text_content()
+    assert "Cite this brief" in page.locator("main").text_content()
+    assert page.watch.errors == []

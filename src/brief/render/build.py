@@ -15,13 +15,16 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from brief.diff import data_fingerprint
 from brief.paths import ProjectPaths
 from brief.problems import DataError
+from brief.release import ReleaseInfo, list_releases
 from brief.render import execute as execute_stage
 from brief.render import html, pdf, qmd, xref
 from brief.render.cache import ExecutionCache, build_key, environment_digest
@@ -163,6 +166,7 @@ def _stage(project: Project, paths: ProjectPaths, staging: Path, progress: Progr
     progress.stage("figures")
     specs, widths = _export_figures(book, site / "figures")
     progress.stage("html")
+    _export_calls(paths, site)
     html.write_assets(site, paths.cache)
     pandoc_warnings: list[SourceWarning] = []
     pages = html.write_pages(project, book, site, work, specs, pandoc_warnings)
@@ -174,12 +178,25 @@ def _stage(project: Project, paths: ProjectPaths, staging: Path, progress: Progr
     return pages, pdf_file, len(specs)
 
 
+def _export_calls(paths: ProjectPaths, site: Path) -> None:
+    """Publish the calls to action as CSV beside the pages, for partners who track them."""
+    if not paths.calls_to_action.is_file():
+        return
+    from brief import calls
+
+    try:
+        calls.to_csv(site / html.CALLS_CSV, calls.load(paths.calls_to_action))
+    except calls.CallsError as exc:
+        raise RenderError(str(exc)) from None
+
+
 def _stamp(paths: ProjectPaths) -> Path:
     return paths.cache / "last-build.json"
 
 
 def _inputs_key(project: Project, paths: ProjectPaths) -> str:
-    files = [paths.quarto_config, *(paths.root / c.path for c in project.chapters)]
+    files = [paths.quarto_config, *(paths.root / c.path for c in project.chapters),
+             *paths.releases.glob("*/manifest.json")]
     if project.bibliography:
         files.append(paths.root / project.bibliography)
     return build_key(paths.root, files, environment_digest(paths.root))
@@ -201,21 +218,29 @@ def _result(output: Path, project: Project, started: float) -> BuildResult:
                        time.perf_counter() - started, up_to_date=True)
 
 
-def build(root: Path, progress: Progress | None = None, fresh: bool = False) -> BuildResult:
+def build(root: Path, progress: Progress | None = None, fresh: bool = False,
+          releases: Sequence[ReleaseInfo] | None = None) -> BuildResult:
     """Build the site and the PDF of the project at ``root`` with the native engine.
 
     With ``fresh``, every cache is ignored (and refilled): all chapters execute again.
     Otherwise, when no input changed since the last successful build
     nothing is rebuilt. Raises :class:`DataError` when ``data/`` is invalid and
     :class:`RenderError` for any other failure; then the output folder is untouched.
+    ``releases`` (default: those in ``releases/``) fill the Versions page; ``brief
+    release`` passes the one it is making too.
     """
     started = time.perf_counter()
     progress = progress or Progress()
     paths = ProjectPaths(root.resolve())
     progress.stage("check")
     project = load_project(paths.root)
+    known = list_releases(paths.releases) if releases is None else list(releases)
+    project = replace(project, fingerprint=data_fingerprint(paths.data),
+                      releases=tuple(known))
     output = paths.root / project.output_dir
     key = _inputs_key(project, paths)
+    if releases is not None:  # a release in the making: never "up to date"
+        key += "+" + ",".join(f"{r.version}:{r.fingerprint}" for r in known)
     log.info("build key %s; staging next to %s", key[:12], output)
     if not fresh and _up_to_date(key, paths, output, project):
         sync_figures(output / "figures", paths.figures)

@@ -9,7 +9,6 @@ since it takes about 2 s), fonts and search are served from the site itself.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import html
 import json
@@ -22,22 +21,15 @@ from string import Template
 from typing import Any
 
 from brief import __version__
-from brief.render import pandoc, xref
+from brief.render import pandoc, versions, xref
 from brief.render.errors import RenderError, SourceWarning
 from brief.render.fonts import font_files
 from brief.render.project import Chapter, Project
 
 ASSETS = Path(__file__).with_name("assets")
+#: The calls to action as CSV, which the build writes into the site root when it has them.
+CALLS_CSV = "calls-to-action.csv"
 PAGE = Template((ASSETS / "page.html").read_text(encoding="utf-8"))
-
-
-def date_text(value: str) -> str:
-    """``2026-11-22`` as ``22 November 2026``; other text unchanged."""
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        return value
-    return f"{day.day} {day:%B %Y}"
 
 
 def chart_bundle(cache: Path) -> str:
@@ -68,7 +60,7 @@ def write_assets(site: Path, cache: Path) -> None:
     (assets / "charts.js").write_text(chart_bundle(cache), encoding="utf-8")
 
 
-def _sidebar(project: Project, titles: list[str], current: Chapter, root: str) -> str:
+def _sidebar(project: Project, titles: list[str], current: Chapter | None, root: str) -> str:
     items: list[str] = []
     appendix_started = False
     for chapter, title in zip(project.chapters, titles, strict=True):
@@ -80,6 +72,9 @@ def _sidebar(project: Project, titles: list[str], current: Chapter, root: str) -
                   if chapter.number else "")
         items.append(f'    <li><a href="{root}{html.escape(chapter.html_name)}"{current_attr}>'
                      f"{number}<span>{html.escape(title)}</span></a></li>")
+    current_attr = ' aria-current="page"' if current is None else ""
+    items.append(f'    <li class="part"><a href="{root}{versions.PAGE_NAME}"{current_attr}>'
+                 "<span>Versions</span></a></li>")
     return "\n".join(items)
 
 
@@ -187,31 +182,47 @@ def write_pages(project: Project, book: xref.Book, site: Path, work: Path,
                                range(len(project.chapters))))
     for chapter_warnings in found:
         warnings += chapter_warnings
-    for index, chapter in enumerate(project.chapters):
-        root = "../" * chapter.html_name.count("/")
-        body = bodies[index]
-        title = titles[index]
-        page = PAGE.substitute(
+    def page(root: str, title: str, current: Chapter | None, toc: str, body: str,
+             prev_next: str, specs: str) -> str:
+        return PAGE.substitute(
             lang=html.escape(project.lang),
             generator=__version__,
-            page_title=html.escape(title if index == 0 and title == project.title
+            page_title=html.escape(title if title == project.title
                                    else f"{title} – {project.title}"),
             root=root,
             book_title=html.escape(project.title),
             pdf_name=html.escape(project.pdf_name),
-            chapters=_sidebar(project, titles, chapter, root),
-            toc=_local_toc(book.asts[index], book.targets),
+            chapters=_sidebar(project, titles, current, root),
+            toc=toc,
             body=body,
-            prev_next=_prev_next(project, titles, index, root),
-            version=html.escape(project.version or "draft"),
+            prev_next=prev_next,
+            version=html.escape(project.version_text),
+            fingerprint=html.escape(project.fingerprint),
             date_iso=html.escape(project.date),
-            date_text=html.escape(date_text(project.date)),
-            chart_specs=_spec_scripts(book, index, charts),
+            date_text=html.escape(project.date_text),
+            chart_specs=specs,
+            calls_link=(f'  · <a href="{root}{CALLS_CSV}" download>Calls to action (CSV)</a>'
+                        if (site / CALLS_CSV).is_file() else ""),
         )
+
+    for index, chapter in enumerate(project.chapters):
+        root = "../" * chapter.html_name.count("/")
+        body = bodies[index]
+        if index == 0:
+            body += versions.citation_block(project)
+        text = page(root, titles[index], chapter, _local_toc(book.asts[index], book.targets),
+                    body, _prev_next(project, titles, index, root),
+                    _spec_scripts(book, index, charts))
         target = site / chapter.html_name
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page, encoding="utf-8")
+        target.write_text(text, encoding="utf-8")
         pages.append(target)
+    links = versions.pdf_links(project, project.root / "releases", site)
+    (site / versions.JSON_NAME).write_text(versions.versions_json(project, links), "utf-8")
+    target = site / versions.PAGE_NAME
+    target.write_text(page("", "Versions", None, "", versions.versions_body(project, links, ""),
+                           "", ""), encoding="utf-8")
+    pages.append(target)
     return pages
 
 

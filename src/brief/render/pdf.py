@@ -18,7 +18,6 @@ from typing import Any
 from brief.render import pandoc, xref
 from brief.render.errors import RenderError
 from brief.render.fonts import font_dirs
-from brief.render.html import date_text
 from brief.render.project import Project
 
 TEMPLATE = Path(__file__).with_name("assets") / "template.typ"
@@ -77,11 +76,15 @@ def typst_source(project: Project, book: xref.Book, work: Path, site_dir: str,
         f"title: {typst_string(project.title)}",
         f"subtitle: {typst_string(project.subtitle)}",
         f"author: {typst_string(project.author)}",
-        f"version: {typst_string(project.version or 'draft')}",
+        f"version: {typst_string(project.version_text)}",
         f"date: {_date(project.date)}",
-        f"date-text: {typst_string(date_text(project.date))}",
+        f"date-text: {typst_string(project.date_text)}",
+        f"fingerprint: {typst_string(project.fingerprint)}",
+        f"citation: {typst_string(project.citation)}",
         f"lang: {typst_string(project.lang)}",
-        f"description: {typst_string(project.subtitle or project.description)}",
+        "description: " + typst_string(
+            f"{project.subtitle or project.description}. Version {project.version_text}, "
+            f"{project.date_text}, data {project.fingerprint}."),
         "keywords: (" + "".join(f"{typst_string(k)}, " for k in project.keywords) + ")",
     ])
     template = TEMPLATE.read_text(encoding="utf-8")

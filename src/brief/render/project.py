@@ -6,6 +6,8 @@ Quarto book are read here; anything malformed is reported with the key's path.
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,23 @@ import yaml
 from brief.render.errors import RenderError
 
 CONFIG = "_quarto.yml"
+
+
+def date_text(value: str) -> str:
+    """``2026-11-22`` as ``22 November 2026``; other text unchanged."""
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        return value
+    return f"{day.day} {day:%B %Y}"
+
+
+def source_date() -> str:
+    """The date of ``SOURCE_DATE_EPOCH`` (reproducible builds), or "" when it is unset."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch.isdigit():
+        return ""
+    return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date().isoformat()
 
 
 @dataclass(frozen=True)
@@ -56,6 +75,27 @@ class Project:
     output_dir: str = "_book"
     chapters: tuple[Chapter, ...] = ()
     execute: dict[str, Any] = field(default_factory=dict)
+    #: Short hash of data/, stamped on every page and in the PDF (set by the build).
+    fingerprint: str = ""
+    #: Published releases, oldest first (``brief.release.ReleaseInfo``; set by the build).
+    releases: tuple[Any, ...] = ()
+
+    @property
+    def date_text(self) -> str:
+        return date_text(self.date) if self.date else "undated draft"
+
+    @property
+    def version_text(self) -> str:
+        return self.version or "draft"
+
+    @property
+    def citation(self) -> str:
+        """How to cite this edition: author (year). Title: subtitle. Version, date."""
+        year = self.date[:4] if self.date[:4].isdigit() else "n.d."
+        title = f"{self.title}: {self.subtitle}" if self.subtitle else self.title
+        author = f"{self.author} " if self.author else ""
+        return (f"{author}({year}). {title}. Version {self.version_text}, {self.date_text}. "
+                f"Data fingerprint {self.fingerprint or 'n/a'}.")
 
     @property
     def pdf_name(self) -> str:
@@ -194,7 +234,7 @@ def load_project(root: Path) -> Project:
         subtitle=_string(book, "subtitle", "book"),
         author=_string(book, "author", "book"),
         version=_string(raw, "version", "top level") or _string(book, "version", "book"),
-        date=_string(book, "date", "book"),
+        date=_string(book, "date", "book") or source_date(),
         lang=_string(raw, "lang", "top level") or "en",
         description=_string(book, "description", "book"),
         keywords=_keywords(raw.get("keywords")),

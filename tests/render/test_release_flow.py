@@ -1,0 +1,109 @@
+"""Releases end to end on the fixture book: archive, stamps, Versions page, diff, refusals,
+and byte-identical rebuilds."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from brief.cli import cli
+from brief.render.build import build
+
+pytestmark = pytest.mark.render
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_release_diff_and_next_release(mini: Path) -> None:
+    root = str(mini)
+    code, out = run("release", "1.0.0", "--notes", "First fixture edition.", "--project", root)
+    assert code == 0, out
+    archive = mini / "releases" / "1.0.0"
+    assert sorted(p.name for p in archive.iterdir()) == [
+        "brief-1.0.0.pdf", "calls-to-action.csv", "indicators.json", "manifest.json"]
+    manifest = json.loads((archive / "manifest.json").read_text("utf-8"))
+    fingerprint = manifest["data_fingerprint"]
+    assert set(manifest["outputs"]) == {"brief-1.0.0.pdf", "calls-to-action.csv",
+                                        "indicators.json"}
+
+    site = mini / "_book"
+    page = (site / "index.html").read_text("utf-8")
+    assert "Version 1.0.0" in page and f"data <code>{fingerprint}</code>" in page
+    assert "Cite this brief" in page
+    listed = json.loads((site / "versions.json").read_text("utf-8"))
+    assert [(v["version"], v["fingerprint"], v["pdf"]) for v in listed] == [
+        ("1.0.0", fingerprint, "brief-1.0.0.pdf")]
+    versions_page = (site / "versions.html").read_text("utf-8")
+    assert "First fixture edition." in versions_page
+    pdf = PdfReader(archive / "brief-1.0.0.pdf")
+    cover = pdf.pages[0].extract_text()
+    assert "Version 1.0.0" in cover and fingerprint in cover and "Cite this brief" in cover
+    assert f"data {fingerprint}" in pdf.pages[3].extract_text()
+    assert "Version 1.0.0" in pdf.metadata.subject
+
+    code, out = run("release", "1.0.0", "--project", root)
+    assert code == 1 and "already exists" in out and "never overwritten" in out
+    code, out = run("release", "0.9.0", "--project", root)
+    assert code == 1 and "not greater than the latest release, 1.0.0" in out
+
+    code, out = run("diff", "--project", root)
+    assert code == 0 and "No change" in out
+    census = mini / "data" / "census_population.csv"
+    census.write_text(census.read_text("utf-8").replace("2009,1200000,400000",
+                                                        "2009,1200000,450000"), "utf-8")
+    code, out = run("diff", "--project", root)
+    assert code == 1
+    assert "~ urban_population_growth: 150,000 persons -> 200,000 persons" in out
+    assert "~ data/census_population.csv" in out
+
+    code, out = run("release", "1.1.0", "--notes", "Revised census.", "--project", root)
+    assert code == 0, out
+    changelog = (mini / "CHANGELOG.md").read_text("utf-8")
+    assert changelog.index("## [1.1.0]") < changelog.index("## [1.0.0]")
+    assert "~ urban_population_growth" in changelog
+    listed = json.loads((site / "versions.json").read_text("utf-8"))
+    assert [v["version"] for v in listed] == ["1.1.0", "1.0.0"]
+    assert listed[1]["pdf"] == "releases/1.0.0/brief-1.0.0.pdf"
+    assert (site / "releases" / "1.0.0" / "brief-1.0.0.pdf").read_bytes() == (
+        archive / "brief-1.0.0.pdf").read_bytes()
+    assert (archive / "manifest.json").read_text("utf-8") == json.dumps(
+        manifest, indent=2) + "\n"  # the earlier release was not touched
+
+
+def test_refuses_when_check_fails(mini: Path) -> None:
+    (mini / "data" / "census_population.csv").write_text("", "utf-8")
+    code, out = run("release", "1.0.0", "--project", str(mini))
+    assert code == 1 and "Release refused" in out and "file is empty" in out
+    assert not (mini / "releases").exists()
+
+
+def test_refuses_when_the_build_fails(mini: Path) -> None:
+    chapter = mini / "chapters" / "01-growth.qmd"
+    chapter.write_text(chapter.read_text("utf-8") + "\n```{python}\n1/0\n```\n", "utf-8")
+    before = (mini / "_quarto.yml").read_text("utf-8")
+    code, out = run("release", "1.0.0", "--project", str(mini))
+    assert code == 1 and "ZeroDivisionError" in out
+    assert not (mini / "releases" / "1.0.0").exists()
+    assert (mini / "_quarto.yml").read_text("utf-8") == before
+
+
+def test_two_builds_of_the_same_inputs_are_byte_identical(mini: Path, tmp_path: Path) -> None:
+    other = tmp_path / "elsewhere" / "copy"
+    shutil.copytree(mini, other)
+    build(mini, fresh=True)
+    build(other, fresh=True)
+    assert hashes(mini / "_book") == hashes(other / "_book")
