@@ -25,6 +25,7 @@ import csv
 import json
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -133,7 +134,10 @@ def scale_project(target: Path, copies: int, rows: int) -> Path:
     for n in range(1, copies):
         for chapter in originals:
             path = f"chapters/x{n:02d}-{Path(chapter.path).name}"
-            shutil.copy(root / chapter.path, root / path)
+            text = (root / chapter.path).read_text("utf-8")
+            # Cross-reference ids and chart names must stay unique in the book.
+            text = re.sub(r"([#@]|label: )(sec|fig|tbl)-", rf"\1\2-x{n:02d}-", text)
+            (root / path).write_text(text, "utf-8")
             listed.append(path)
     random.seed(1)
     with (root / "data" / "synthetic_rows.csv").open("w", encoding="utf-8", newline="") as f:
@@ -169,67 +173,85 @@ def scale_project(target: Path, copies: int, rows: int) -> Path:
     return root
 
 
+def measure_builds(root: Path, tmp: Path, runs: int) -> dict[str, list[float]]:
+    """Cold, no-change, one-CSV, prose-only and naive builds; prints each result."""
+    results: dict[str, list[float]] = {"cold": []}
+    for _ in range(runs):
+        clean(root)
+        results["cold"].append(timed(lambda: build(root)))
+    results["no change"] = [timed(lambda: build(root)) for _ in range(runs)]
+
+    results["one CSV"] = []
+    executed_after_csv: list[str] = []
+    for _ in range(runs):
+        edit_csv(root)
+        counter = Counter()
+        results["one CSV"].append(timed(lambda c=counter: build(root, progress=c)))
+        executed_after_csv = counter.executed
+
+    results["prose only"] = []
+    kernels_after_prose = 0
+    edits = [0]
+    for _ in range(runs):
+        edit_prose(root, edits)
+        counter = Counter()
+        results["prose only"].append(timed(lambda c=counter: build(root, progress=c)))
+        kernels_after_prose = max(kernels_after_prose, len(counter.executed))
+
+    results["naive"] = []
+    for i in range(runs):
+        work = tmp / f"naive-{i}"
+        work.mkdir()
+        results["naive"].append(timed(lambda w=work: naive_build(root, w)))
+
+    for name, times in results.items():
+        print(f"{name:<12} {summary(times)}")
+    chapters = len(load_project(root).chapters)
+    ratio = statistics.median(results["cold"]) / statistics.median(results["naive"])
+    print(f"\ncold / naive            {ratio:5.2f}   (target <= 0.50)")
+    print(f"no-change rebuild       {statistics.median(results['no change']):5.2f} s "
+          "(target < 1 s)")
+    print(f"one-CSV change          re-executed {len(executed_after_csv)} of {chapters} "
+          f"chapters: {', '.join(executed_after_csv) or 'none'}")
+    print(f"prose-only change       re-executed {kernels_after_prose} chapters (target 0)")
+    return results
+
+
+def measure_scale(tmp: Path, runs: int, cold: list[float]) -> None:
+    """Cold builds of the synthetic 10x project, compared with the normal cold build."""
+    big = scale_project(tmp / "scale", copies=10, rows=1_000_000)
+    pages = len(load_project(big).chapters)
+    times = []
+    for _ in range(runs):
+        clean(big)
+        times.append(timed(lambda: build(big)))
+    growth = statistics.median(times) / statistics.median(cold)
+    print(f"\nscale run: {pages} pages and a 1,000,000-row table")
+    print(f"cold build   {summary(times)}   {growth:.1f}x the normal cold build "
+          f"({statistics.median(cold):.2f} s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="Repetitions of each measurement.")
     parser.add_argument("--no-scale", action="store_true", help="Skip the scale run.")
+    parser.add_argument("--scale-only", action="store_true",
+                        help="Only the scale run, against freshly measured normal cold builds.")
     args = parser.parse_args()
-    results: dict[str, list[float]] = {}
-    with tempfile.TemporaryDirectory(prefix="brief-bench-") as tmp:
-        root = copy_project(Path(tmp) / "project")
+    with tempfile.TemporaryDirectory(prefix="brief-bench-") as name:
+        tmp = Path(name)
+        root = copy_project(tmp / "project")
         print(f"Benchmark of {REPO.name}: {args.runs} runs each\n")
-
-        results["cold"] = []
-        for _ in range(args.runs):
-            clean(root)
-            results["cold"].append(timed(lambda: build(root)))
-        results["no change"] = [timed(lambda: build(root)) for _ in range(args.runs)]
-
-        results["one CSV"] = []
-        executed_after_csv: list[str] = []
-        for _ in range(args.runs):
-            edit_csv(root)
-            counter = Counter()
-            results["one CSV"].append(timed(lambda c=counter: build(root, progress=c)))
-            executed_after_csv = counter.executed
-
-        results["prose only"] = []
-        kernels_after_prose = 0
-        edits = [0]
-        for _ in range(args.runs):
-            edit_prose(root, edits)
-            counter = Counter()
-            results["prose only"].append(timed(lambda c=counter: build(root, progress=c)))
-            kernels_after_prose = max(kernels_after_prose, len(counter.executed))
-
-        results["naive"] = []
-        for i in range(args.runs):
-            work = Path(tmp) / f"naive-{i}"
-            work.mkdir()
-            results["naive"].append(timed(lambda w=work: naive_build(root, w)))
-
-        for name, times in results.items():
-            print(f"{name:<12} {summary(times)}")
-        chapters = len(load_project(root).chapters)
-        ratio = statistics.median(results["cold"]) / statistics.median(results["naive"])
-        print(f"\ncold / naive            {ratio:5.2f}   (target <= 0.50)")
-        print(f"no-change rebuild       {statistics.median(results['no change']):5.2f} s "
-              "(target < 1 s)")
-        print(f"one-CSV change          re-executed {len(executed_after_csv)} of {chapters} "
-              f"chapters: {', '.join(executed_after_csv) or 'none'}")
-        print(f"prose-only change       re-executed {kernels_after_prose} chapters (target 0)")
-
+        if args.scale_only:
+            cold = []
+            for _ in range(args.runs):
+                clean(root)
+                cold.append(timed(lambda: build(root)))
+            print(f"{'cold':<12} {summary(cold)}")
+        else:
+            cold = measure_builds(root, tmp, args.runs)["cold"]
         if not args.no_scale:
-            big = scale_project(Path(tmp) / "scale", copies=10, rows=1_000_000)
-            chapters_big = len(load_project(big).chapters)
-            scale_times = []
-            for _ in range(max(1, args.runs - 1)):
-                clean(big)
-                scale_times.append(timed(lambda: build(big)))
-            growth = statistics.median(scale_times) / statistics.median(results["cold"])
-            print(f"\nscale run: {chapters_big} pages (vs {chapters}) and a 1,000,000-row "
-                  f"table\ncold build   {summary(scale_times)}   {growth:.1f}x the normal "
-                  "cold build")
+            measure_scale(tmp, max(1, args.runs - 1), cold)
 
 
 if __name__ == "__main__":

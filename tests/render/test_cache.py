@@ -7,13 +7,13 @@ copy and compares every output file byte for byte.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from brief.diff import file_hashes
 from brief.render.build import Progress, build
 
 pytestmark = pytest.mark.render
@@ -29,10 +29,6 @@ class Executed(Progress):
         if not cached:
             self.paths.add(path)
 
-
-def hashes(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def replace(path: Path, old: str, new: str) -> None:
@@ -91,15 +87,15 @@ def test_cached_rebuild_equals_fresh_build(built_mini: Path, tmp_path: Path, nam
     fresh = tmp_path / "fresh"
     shutil.copytree(cached, fresh, ignore=shutil.ignore_patterns("_book", ".brief-cache"))
     build(fresh, fresh=True)
-    assert hashes(cached / "_book") == hashes(fresh / "_book")
+    assert file_hashes(cached / "_book") == file_hashes(fresh / "_book")
 
 
 def test_no_change_does_no_work(built_mini: Path, tmp_path: Path) -> None:
     root = tmp_path / "same"
     shutil.copytree(built_mini, root)
-    before = hashes(root / "_book")
+    before = file_hashes(root / "_book")
     assert build(root).up_to_date
-    assert hashes(root / "_book") == before
+    assert file_hashes(root / "_book") == before
 
 
 def test_fresh_executes_everything(built_mini: Path, tmp_path: Path) -> None:

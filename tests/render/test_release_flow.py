@@ -3,7 +3,6 @@ and byte-identical rebuilds."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -13,6 +12,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from brief.cli import cli
+from brief.diff import file_hashes
 from brief.render.build import build
 
 pytestmark = pytest.mark.render
@@ -22,10 +22,6 @@ def run(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(cli, list(args))
     return result.exit_code, result.output
 
-
-def hashes(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_release_diff_and_next_release(mini: Path) -> None:
@@ -106,4 +102,4 @@ def test_two_builds_of_the_same_inputs_are_byte_identical(mini: Path, tmp_path: 
     shutil.copytree(mini, other)
     build(mini, fresh=True)
     build(other, fresh=True)
-    assert hashes(mini / "_book") == hashes(other / "_book")
+    assert file_hashes(mini / "_book") == file_hashes(other / "_book")
