@@ -17,7 +17,7 @@ FONT = "Noto Sans"
 ACCENT = "#1f5f8b"
 MUTED = "#9bb7cc"
 PALETTE = [ACCENT, "#e07b39", "#4c9f70", "#8e6bb3", "#c44e52", MUTED]
-WIDTH = 560
+WIDTH = 640
 
 _UNIT_FORMAT = {
     "percent": (".0f", "%"),
@@ -32,13 +32,13 @@ def theme() -> dict:
         "font": FONT,
         "background": "white",
         "view": {"stroke": None},
-        "title": {"font": FONT, "fontSize": 14, "fontWeight": 600, "anchor": "start",
+        "title": {"font": FONT, "fontSize": 15, "fontWeight": 600, "anchor": "start",
                   "color": "#1a1a1a", "subtitleFont": FONT, "subtitleColor": "#555"},
-        "axis": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 11,
-                 "titleFontSize": 11, "labelColor": "#333", "titleColor": "#333",
+        "axis": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 12,
+                 "titleFontSize": 12, "labelColor": "#333", "titleColor": "#333",
                  "gridColor": "#e6e6e6", "domainColor": "#999", "tickColor": "#999"},
-        "legend": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 11},
-        "text": {"font": FONT, "fontSize": 11, "color": "#1a1a1a"},
+        "legend": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 12},
+        "text": {"font": FONT, "fontSize": 12, "color": "#1a1a1a"},
         "range": {"category": PALETTE},
     }
 
@@ -72,7 +72,7 @@ def bar(frame: pd.DataFrame, *, category: str, value: str, unit: str, title: str
              else list(data[category]))
     base = alt.Chart(data).encode(
         y=alt.Y(f"{category}:N", sort=order, title=None,
-                axis=alt.Axis(labelLimit=260, labelFontSize=11)),
+                axis=alt.Axis(labelLimit=260, labelFontSize=12)),
         x=alt.X(f"{value}:Q", title=_axis_title(unit, value_title),
                 scale=alt.Scale(domain=[0, 100]) if unit == "percent" else alt.Undefined),
         tooltip=[alt.Tooltip(f"{category}:N", title=" "),
