@@ -220,6 +220,7 @@ def make_release(paths: ProjectPaths, version_text: str, notes: str, build: Buil
         raise
     paths.releases.mkdir(exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".staging-{version}-", dir=paths.releases))
+    staging.chmod(0o755)  # mkdtemp makes it private; a release is for everyone to read
     try:
         pdfs = sorted(output.glob("*.pdf"))
         if not pdfs:
