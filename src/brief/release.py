@@ -151,7 +151,7 @@ def set_version(config: Path, version: str, date: str) -> str:
 
 
 def changelog_entry(version: str, date: str, notes: str, changes: list[Change],
-                    data_changes: list[str]) -> str:
+                    data_changes: list[str], first: bool = False) -> str:
     """The Keep-a-Changelog section for a release, with the indicator diff."""
     lines = [f"## [{version}] - {date}", ""]
     if notes:
@@ -162,7 +162,9 @@ def changelog_entry(version: str, date: str, notes: str, changes: list[Change],
         lines.append("")
     if data_changes:
         lines += ["### Data files", ""] + [f"- `{line}`" for line in data_changes] + [""]
-    if not changes and not data_changes:
+    if first:
+        lines += ["First release.", ""]
+    elif not changes and not data_changes:
         lines += ["No indicator or data changes since the previous release.", ""]
     return "\n".join(lines) + "\n"
 
@@ -247,7 +249,8 @@ def make_release(paths: ProjectPaths, version_text: str, notes: str, build: Buil
         shutil.rmtree(staging, ignore_errors=True)
         raise
     prepend_changelog(paths.root / "CHANGELOG.md",
-                      changelog_entry(str(version), date, notes, changes, data_changes))
+                      changelog_entry(str(version), date, notes, changes, data_changes,
+                                      first=not releases))
     return info
 
 
