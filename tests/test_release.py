@@ -60,7 +60,8 @@ def test_first_release_writes_the_archive(paths: ProjectPaths) -> None:
     assert (paths.root / "_book" / "versions.html").read_text("utf-8") == "1.0.0"
     assert manifest["data_fingerprint"] == info.fingerprint
     assert 'version: "1.0.0"' in paths.quarto_config.read_text("utf-8")
-    assert "## [1.0.0] - " in (paths.root / "CHANGELOG.md").read_text("utf-8")
+    changelog = (paths.root / "CHANGELOG.md").read_text("utf-8")
+    assert "## [1.0.0] - " in changelog and "First release." in changelog
     assert [r.version for r in list_releases(paths.releases)] == ["1.0.0"]
 
 
