@@ -72,3 +72,7 @@ def test_a_broken_table_fails_only_when_served(project, monkeypatch) -> None:
     assert len(package.table("census_population")) == 2
     with pytest.raises(DataError, match=r"returns_to_viet_nam\.csv: file is empty"):
         package.table("returns_to_viet_nam")
+
+
+def test_escape_markdown_keeps_data_inline() -> None:
+    assert display.escape_markdown("Fund it.\n\n:::\n\n## Heading") == r"Fund it. ::: \#\# Heading"

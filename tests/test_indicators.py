@@ -114,5 +114,6 @@ def test_cli_csv_and_table_formats() -> None:
 def test_cli_indicators_fails_cleanly_on_bad_data(project: Path) -> None:
     (project / "data" / "census_population.csv").write_text("", "utf-8")
     result = CliRunner().invoke(cli, ["indicators", "--project", str(project)])
+    assert isinstance(result.exception, SystemExit), result.exception  # no crash
     assert result.exit_code == 1
     assert "data/census_population.csv: file is empty" in result.output

@@ -104,9 +104,11 @@ def test_interrupted_archiving_leaves_no_partial_folder(paths: ProjectPaths) -> 
         out.mkdir(exist_ok=True)
         return out
 
+    before = paths.quarto_config.read_text("utf-8")
     with pytest.raises(ReleaseRefused, match="wrote no PDF"):
         release(paths, "1.0.0", build=no_pdf_build)
     assert not (paths.releases / "1.0.0").exists()
+    assert paths.quarto_config.read_text("utf-8") == before
     assert list(paths.releases.iterdir()) == []
 
 
@@ -139,6 +141,7 @@ def test_diff_exit_codes_and_legend(paths: ProjectPaths) -> None:
 
 def test_diff_without_releases_says_so(paths: ProjectPaths) -> None:
     result = CliRunner().invoke(cli, ["diff", "--project", str(paths.root)])
+    assert isinstance(result.exception, SystemExit), result.exception  # no crash
     assert result.exit_code == 1
     assert "no release yet" in result.output
 
@@ -146,4 +149,13 @@ def test_diff_without_releases_says_so(paths: ProjectPaths) -> None:
 def test_diff_unknown_version(paths: ProjectPaths) -> None:
     release(paths, "1.0.0")
     result = CliRunner().invoke(cli, ["diff", "9.9.9", "--project", str(paths.root)])
+    assert isinstance(result.exception, SystemExit), result.exception  # no crash
     assert result.exit_code == 1 and "no release 9.9.9" in result.output
+
+
+def test_a_damaged_release_is_reported_not_raised(paths: ProjectPaths) -> None:
+    release(paths, "1.0.0")
+    (paths.releases / "1.0.0" / "indicators.json").write_text("{broken", "utf-8")
+    result = CliRunner().invoke(cli, ["diff", "--project", str(paths.root)])
+    assert isinstance(result.exception, SystemExit), result.exception  # no crash
+    assert result.exit_code == 1 and "releases/1.0.0/ is damaged" in result.output

@@ -258,6 +258,10 @@ def release_command(project: Path | None, version: str, notes: str) -> None:
     except (RenderError, DataError, calls.CallsError) as exc:
         click.echo(f"Release refused: the build failed, nothing was archived.\n{exc}")
         sys.exit(1)
+    except OSError as exc:
+        click.echo(f"Release failed: {exc}; nothing was archived and _quarto.yml is "
+                   "unchanged.")
+        sys.exit(1)
     click.echo(f"Released {info.version} ({info.date}): releases/{info.version}/ with "
                f"{info.pdf}; CHANGELOG.md updated ({len(info.changes)} indicator "
                f"change{'s' if len(info.changes) != 1 else ''}).")
@@ -273,7 +277,17 @@ def preview_command(project: Path | None, port: int) -> None:
     from brief.render.build import build
 
     paths = _paths(project)
-    server = Preview(paths.root, lambda: build(paths.root), paths.book, port=port)
+    from brief.render.errors import RenderError
+    from brief.render.project import load_project
+
+    try:
+        site = paths.root / load_project(paths.root).output_dir
+        server = Preview(paths.root, lambda: build(paths.root), site, port=port)
+    except RenderError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot serve on 127.0.0.1:{port} ({exc.strerror}); "
+                                   "pick another port with --port") from None
     click.echo("Building...")
     if not server.build_once():
         click.echo(f"The first build failed; fix it and save:\n{server.state.error}")

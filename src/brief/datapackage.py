@@ -20,6 +20,7 @@ import csv
 import io
 import json
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,9 @@ import pandas as pd
 from brief.problems import DataError, Problem
 
 DESCRIPTOR = "datapackage.json"
+
+#: What a source key (a BibTeX key, cited as ``[@key]``) may look like.
+SOURCE_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_:.-]*")
 
 #: Names of the resources served in this process, by any package. A chapter's kernel
 #: reports them after execution, so the build cache knows which tables it depends on.
@@ -148,6 +152,11 @@ def _parse_source(raw: Any, where: str, file: str, problems: list[Problem]) -> S
     if missing:
         problems.append(Problem(file, f"{where}: source is missing {', '.join(missing)} "
                                       "(expected title, publisher and year)"))
+        return None
+    key = str(raw.get("key", ""))
+    if key and not SOURCE_KEY.fullmatch(key):
+        problems.append(Problem(file, f"{where}: source key {key!r} is not a citation key "
+                                      "(expected letters, digits, _ : . -, as in references.bib)"))
         return None
     year = raw["year"]
     if not isinstance(year, int) or not 1900 <= year <= 2100:

@@ -125,8 +125,12 @@ def fmt(id: str, digits: int | None = None, bare: bool = False) -> str:
 
 
 def escape_markdown(text: str) -> str:
-    """Escape characters that pandoc's Markdown reader would interpret."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    """Escape characters that pandoc's Markdown reader would interpret.
+
+    Line breaks are folded into spaces: a string from data must stay inline, never
+    open a block (a heading, a fence, the end of a callout).
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def cite(*ids: str) -> str:

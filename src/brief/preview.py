@@ -73,7 +73,7 @@ class PreviewState:
 
 def watched_files(root: Path) -> Iterator[Path]:
     """The inputs whose change should trigger a rebuild."""
-    for pattern in ("*.qmd", "_quarto.yml", "*.bib", "data/*", "chapters/*"):
+    for pattern in ("*.qmd", "_quarto.yml", "**/*.bib", "data/**/*", "chapters/**/*"):
         yield from (p for p in root.glob(pattern) if p.is_file())
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -32,6 +31,7 @@ from brief.diff import (
     sha256_file,
 )
 from brief.paths import ProjectPaths
+from brief.render.project import source_date
 
 VERSION_PATTERN = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 MANIFEST = "manifest.json"
@@ -76,10 +76,7 @@ class ReleaseInfo:
 
 def release_date() -> str:
     """Today's date, or the date of ``SOURCE_DATE_EPOCH`` when set (reproducible builds)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date().isoformat()
-    return dt.datetime.now(tz=dt.UTC).date().isoformat()
+    return source_date() or dt.datetime.now(tz=dt.UTC).date().isoformat()
 
 
 def list_releases(releases_dir: Path) -> list[ReleaseInfo]:
@@ -117,10 +114,14 @@ def load_release_indicators(releases_dir: Path, version: str | None = None
     if not (folder / MANIFEST).is_file():
         known = ", ".join(r.version for r in releases)
         raise ReleaseRefused(f"no release {version} in releases/ (known: {known})")
-    indicators = json.loads((folder / "indicators.json").read_text("utf-8"))
-    manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
-    data = {name.removeprefix("data/"): sha for name, sha in manifest["inputs"].items()
-            if name.startswith("data/")}
+    try:
+        indicators = json.loads((folder / "indicators.json").read_text("utf-8"))
+        manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
+        data = {name.removeprefix("data/"): sha for name, sha in manifest["inputs"].items()
+                if name.startswith("data/")}
+    except (OSError, ValueError, KeyError, AttributeError, TypeError) as exc:
+        raise ReleaseRefused(f"releases/{version}/ is damaged ({type(exc).__name__}: {exc}); "
+                             "restore it from version control") from None
     return version, indicators, data
 
 
@@ -217,30 +218,42 @@ def make_release(paths: ProjectPaths, version_text: str, notes: str, build: Buil
     original = set_version(paths.quarto_config, str(version), date)
     try:
         output = build(paths, [*releases, info])
+        _archive(paths, output, target, info, current, data_hashes, changes, export_calls)
     except BaseException:
+        # Nothing was released: the config goes back to the version it had.
         paths.quarto_config.write_text(original, "utf-8")
         raise
+    prepend_changelog(paths.root / "CHANGELOG.md",
+                      changelog_entry(str(version), date, notes, changes, data_changes,
+                                      first=not releases))
+    return info
+
+
+def _archive(paths: ProjectPaths, output: Path, target: Path, info: ReleaseInfo,
+             indicators: list[dict[str, Any]], data_hashes: dict[str, str],
+             changes: list[Change], export_calls: Callable[[Path], None]) -> None:
+    """Write the release folder into a staging folder, then rename it into place."""
     paths.releases.mkdir(exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".staging-{version}-", dir=paths.releases))
+    staging = Path(tempfile.mkdtemp(prefix=f".staging-{info.version}-", dir=paths.releases))
     staging.chmod(0o755)  # mkdtemp makes it private; a release is for everyone to read
     try:
         pdfs = sorted(output.glob("*.pdf"))
         if not pdfs:
             raise ReleaseRefused(f"the build wrote no PDF into {output}")
-        shutil.copy2(pdfs[0], staging / pdf_name)
+        shutil.copy2(pdfs[0], staging / info.pdf)
         (staging / "indicators.json").write_text(
-            json.dumps(current, indent=2, ensure_ascii=False) + "\n", "utf-8")
+            json.dumps(indicators, indent=2, ensure_ascii=False) + "\n", "utf-8")
         export_calls(staging / "calls-to-action.csv")
         manifest = {
-            "version": str(version),
-            "date": date,
+            "version": info.version,
+            "date": info.date,
             "commit": _git_commit(paths.root),
-            "notes": notes,
-            "pdf": pdf_name,
+            "notes": info.notes,
+            "pdf": info.pdf,
             "data_fingerprint": info.fingerprint,
             "changes": [str(c) for c in changes],
             "inputs": {f"data/{k}": v for k, v in data_hashes.items()}
-            | {name: sha for name, sha in _source_hashes(paths).items()},
+            | _source_hashes(paths),
             "outputs": file_hashes(staging),
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
@@ -248,10 +261,6 @@ def make_release(paths: ProjectPaths, version_text: str, notes: str, build: Buil
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    prepend_changelog(paths.root / "CHANGELOG.md",
-                      changelog_entry(str(version), date, notes, changes, data_changes,
-                                      first=not releases))
-    return info
 
 
 def _source_hashes(paths: ProjectPaths) -> dict[str, str]:

@@ -222,6 +222,7 @@ def test_a_failed_build_exits_1_with_a_located_message_and_keeps_the_old_site(
     before = _hashes(root / "_book")
     _break(root, file, old, new)
     result = CliRunner().invoke(cli, ["build", "--project", str(root)])
+    assert isinstance(result.exception, SystemExit), result.exception  # no crash
     assert result.exit_code == 1, result.output
     for message in messages:
         assert message in result.output, result.output
@@ -266,6 +267,7 @@ def test_a_missing_project_config_is_a_clear_error(tmp_path):
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "datapackage.json").write_text("{}", encoding="utf-8")
     result = CliRunner().invoke(cli, ["build", "--project", str(tmp_path)])
+    assert isinstance(result.exception, SystemExit), result.exception  # no crash
     assert result.exit_code == 1
     assert "_quarto.yml: not found" in result.output
 
@@ -274,6 +276,7 @@ def test_quarto_engine_without_quarto_says_how_to_get_it(mini, tmp_path, monkeyp
     root = mini
     monkeypatch.setenv("PATH", str(tmp_path))
     result = CliRunner().invoke(cli, ["build", "--project", str(root), "--engine", "quarto"])
+    assert isinstance(result.exception, SystemExit), result.exception  # no crash
     assert result.exit_code == 1
     assert "quarto.org" in result.output
 
@@ -290,6 +293,7 @@ def test_quarto_engine_renders_into_staging_and_swaps(mini, tmp_path, monkeypatc
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
     result = CliRunner().invoke(cli, ["build", "--project", str(root), "--engine", "quarto"])
+    assert result.exception is None, result.exception
     assert result.exit_code == 0, result.output
     assert (root / "_book" / "index.html").read_text(encoding="utf-8").strip() == \
         "<html>quarto</html>"
@@ -303,6 +307,7 @@ def test_output_dir_that_would_replace_sources_is_refused(mini, output_dir):
     config.write_text(config.read_text(encoding="utf-8").replace(
         "output-dir: _book", f"output-dir: {output_dir}"), encoding="utf-8")
     result = CliRunner().invoke(cli, ["build", "--project", str(root)])
+    assert isinstance(result.exception, SystemExit), result.exception  # no crash
     assert result.exit_code == 1
     assert "project.output-dir" in result.output and "is not allowed" in result.output
     assert (root / "data" / "datapackage.json").is_file()

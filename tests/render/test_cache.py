@@ -105,3 +105,21 @@ def test_fresh_executes_everything(built_mini: Path, tmp_path: Path) -> None:
     build(root, progress=executed, fresh=True)
     assert executed.paths == {"index.qmd", "chapters/01-growth.qmd",
                               "chapters/a1-glossary.qmd", "chapters/references.qmd"}
+
+
+@pytest.mark.parametrize("target", ["notes", "index.qmd"])
+def test_build_never_replaces_what_it_did_not_write(mini: Path, target: str) -> None:
+    from brief.render.errors import RenderError
+
+    if target == "notes":
+        (mini / "notes").mkdir()
+        (mini / "notes" / "keep.txt").write_text("mine", "utf-8")
+    config = mini / "_quarto.yml"
+    config.write_text(config.read_text("utf-8").replace("output-dir: _book",
+                                                        f"output-dir: {target}"), "utf-8")
+    before = file_hashes(mini)
+    with pytest.raises(RenderError, match="refusing to replace it"):
+        build(mini)
+    after = {k: v for k, v in file_hashes(mini).items() if not k.startswith(".brief-cache/")
+             and not k.startswith("figures/")}
+    assert after == {k: v for k, v in before.items()}

@@ -46,6 +46,7 @@ def test_cell_code_excludes_option_lines():
     ("---\ntitle: x\n", "c.qmd:1: front matter opened with --- is never closed"),
     ("```{python}\nx = 1\n", "c.qmd:1: python cell is never closed"),
     ("```{python}\n#| label: [x\nx\n```\n", "c.qmd:2: cell options"),
+    ("text\n```{python}\n#| label: ../../x\nx\n```\n", "c.qmd:3: cell label '../../x' is not"),
 ])
 def test_malformed_sources_are_located_errors(source, expected):
     with pytest.raises(RenderError, match="^" + expected.replace("[", r"\[")):

@@ -20,6 +20,9 @@ pytestmark = pytest.mark.render
 
 def run(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(cli, list(args))
+    # A refusal exits through sys.exit; any other exception would be a crash.
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        result.exception)
     return result.exit_code, result.output
 
 

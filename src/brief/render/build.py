@@ -73,8 +73,23 @@ def _check_data(paths: ProjectPaths) -> None:
         raise DataError(report.problems)
 
 
+#: A file in every site the build writes: only a folder carrying it may be replaced.
+OUTPUT_MARKER = ".brief-output"
+
+
 def swap_into_place(new: Path, output: Path, trash: Path) -> None:
-    """Replace ``output`` by ``new`` with two renames, restoring the old one on failure."""
+    """Replace ``output`` by ``new`` with two renames, restoring the old one on failure.
+
+    Refuses to replace anything the build did not make (a file, or a folder without
+    the marker and not empty), so a mistaken output-dir can never swallow sources.
+    """
+    if output.exists() and not (output.is_dir() and (
+            (output / OUTPUT_MARKER).is_file() or not any(output.iterdir()))):
+        raise RenderError(f"{output}: refusing to replace it: it was not written by `brief "
+                          "build` (no .brief-output marker). Choose another output-dir in "
+                          "_quarto.yml or move it away.")
+    (new / OUTPUT_MARKER).write_text("Written by brief build; replaced by the next build.\n",
+                                     encoding="utf-8")
     moved = False
     if output.exists():
         output.rename(trash)
@@ -238,7 +253,7 @@ def build(root: Path, progress: Progress | None = None, fresh: bool = False,
     project = replace(project, fingerprint=data_fingerprint(paths.data),
                       releases=tuple(known))
     output = paths.root / project.output_dir
-    key = _inputs_key(project, paths)
+    key = _inputs_key(project, paths) + f"|{project.date}"
     if releases is not None:  # a release in the making: never "up to date"
         key += "+" + ",".join(f"{r.version}:{r.fingerprint}" for r in known)
     log.info("build key %s; staging next to %s", key[:12], output)

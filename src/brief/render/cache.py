@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections.abc import Iterable
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -47,9 +49,27 @@ def _package_files() -> list[Path]:
                                                           ".js", ".html")]
 
 
+#: Libraries whose version changes what a build produces.
+TOOLS = ("altair", "vl-convert-python", "pandas", "pypandoc-binary", "typst", "pagefind",
+         "nbclient", "ipykernel", "frictionless", "fontpkg-noto-sans", "fontpkg-noto-serif")
+
+
+def tool_versions() -> str:
+    """Python's and the rendering libraries' versions, as one line for the cache keys."""
+    versions = [f"python {sys.version.split()[0]}"]
+    for name in TOOLS:
+        try:
+            versions.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name} -")
+    return "; ".join(versions)
+
+
 def code_digest(root: Path) -> str:
-    """What every chapter's code runs with, data aside: chapters/ side files, the package."""
-    digest = hashlib.sha256(f"format {FORMAT} brief {brief.__version__}".encode())
+    """What every chapter's code runs with, data aside: chapters/ side files, the package,
+    the libraries' versions."""
+    digest = hashlib.sha256(f"format {FORMAT} brief {brief.__version__} "
+                            f"{tool_versions()}".encode())
     _digest_files((p for p in (root / "chapters").rglob("*") if p.suffix != ".qmd"), root,
                   digest)
     package = Path(brief.__file__).parent

@@ -116,7 +116,8 @@ def _spec_scripts(book: xref.Book, index: int, charts: dict[str, dict[str, Any]]
     for chart in book.chapters[index].charts:
         spec = dict(charts[chart.name])
         spec["description"] = chart.alt or spec.get("description", "")
-        text = json.dumps(spec, ensure_ascii=False).replace("</", "<\\/")
+        # "<" as \u003c: nothing in a data label can end or open a tag inside <script>.
+        text = json.dumps(spec, ensure_ascii=False).replace("<", "\\u003c")
         scripts.append(f'<script type="application/json" data-chart-spec="'
                        f'{html.escape(chart.name)}">{text}</script>')
     return "\n".join(scripts)

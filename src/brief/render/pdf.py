@@ -32,7 +32,7 @@ def _date(value: str) -> str:
     try:
         day = dt.date.fromisoformat(value)
     except ValueError:
-        return "auto"
+        return "none"  # never "auto": Typst would stamp the clock into the PDF
     return f"datetime(year: {day.year}, month: {day.month}, day: {day.day})"
 
 

@@ -21,6 +21,8 @@ import yaml
 from brief.render.errors import RenderError, SourceWarning
 
 #: Cell options the native engine honours (Quarto names).
+#: A cell label becomes an HTML id and a file name in figures/.
+LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 CELL_OPTIONS = {"label", "fig-cap", "fig-alt", "tbl-cap", "echo", "output", "include",
                 "warning", "eval"}
 
@@ -150,6 +152,11 @@ def _options(code_lines: list[str], first_line: int, path: str,
                                               "supported by the native engine and is ignored"))
                 continue
             options[key] = value
+    label = options.get("label")
+    if label is not None and not LABEL.fullmatch(str(label)):
+        raise RenderError(f"{path}:{first_line}: cell label {label!r} is not usable as an id "
+                          "and file name (expected letters, digits, - and _, such as "
+                          "fig-urban-growth)")
     return options, code_lines[count:], count
 
 

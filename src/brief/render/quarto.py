@@ -37,6 +37,8 @@ def render_with_quarto(root: Path) -> Path:
             tail = "\n".join((process.stderr or process.stdout).strip().splitlines()[-15:])
             raise RenderError(f"quarto render failed (exit {process.returncode}):\n{tail}")
         swap_into_place(site, output, staging / "previous")
+        # The native engine's "nothing changed" record no longer describes the output.
+        (root / ".brief-cache" / "last-build.json").unlink(missing_ok=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return output
