@@ -155,9 +155,8 @@ class Preview:
         self.state.succeeded()
         return True
 
-    def watch(self) -> None:
-        """Poll the inputs; rebuild when any changed (debounced by one interval)."""
-        seen = snapshot(self.root)
+    def watch(self, seen: dict[str, tuple[float, int]]) -> None:
+        """Poll the inputs; rebuild when any differs from ``seen`` (debounced)."""
         while not self._stop.wait(self.interval):
             now = snapshot(self.root)
             if now != seen:
@@ -168,7 +167,9 @@ class Preview:
     def start(self) -> None:
         """Serve and watch in background threads."""
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        threading.Thread(target=self.watch, daemon=True).start()
+        # The baseline is taken now, not in the thread: an edit made right after start()
+        # must count as a change.
+        threading.Thread(target=self.watch, args=(snapshot(self.root),), daemon=True).start()
 
     def stop(self) -> None:
         self._stop.set()
