@@ -123,3 +123,12 @@ def test_build_never_replaces_what_it_did_not_write(mini: Path, target: str) -> 
     after = {k: v for k, v in file_hashes(mini).items() if not k.startswith(".brief-cache/")
              and not k.startswith("figures/")}
     assert after == {k: v for k, v in before.items()}
+
+
+def test_a_second_build_at_the_same_time_is_refused(mini: Path) -> None:
+    from brief.paths import ProjectPaths
+    from brief.render.build import _exclusive
+    from brief.render.errors import RenderError
+
+    with _exclusive(ProjectPaths(mini)), pytest.raises(RenderError, match="another build"):
+        build(mini)

@@ -9,14 +9,16 @@ the caller supplies (the CLI shows it with rich); nothing here prints.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import re
 import shutil
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -233,9 +235,31 @@ def _result(output: Path, project: Project, started: float) -> BuildResult:
                        time.perf_counter() - started, up_to_date=True)
 
 
+@contextmanager
+def _exclusive(paths: ProjectPaths) -> Iterator[None]:
+    """Hold the project's build lock; a second build at the same time is refused.
+
+    Two builds (say ``brief preview`` and a manual ``brief build``) would share the
+    cache and swap the same output folder.
+    """
+    paths.cache.mkdir(exist_ok=True)
+    with (paths.cache / "build.lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RenderError(f"{paths.root}: another build of this project is running; "
+                              "wait for it to finish (or stop `brief preview`)") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def build(root: Path, progress: Progress | None = None, fresh: bool = False,
           releases: Sequence[ReleaseInfo] | None = None) -> BuildResult:
     """Build the site and the PDF of the project at ``root`` with the native engine.
+
+    Holds the project's build lock: a concurrent build is refused with a message.
 
     With ``fresh``, every cache is ignored (and refilled): all chapters execute again.
     Otherwise, when no input changed since the last successful build
@@ -244,6 +268,13 @@ def build(root: Path, progress: Progress | None = None, fresh: bool = False,
     ``releases`` (default: those in ``releases/``) fill the Versions page; ``brief
     release`` passes the one it is making too.
     """
+    with _exclusive(ProjectPaths(root.resolve())):
+        return _build(root, progress, fresh, releases)
+
+
+def _build(root: Path, progress: Progress | None, fresh: bool,
+           releases: Sequence[ReleaseInfo] | None) -> BuildResult:
+    """The build itself, once the lock is held (see :func:`build`)."""
     started = time.perf_counter()
     progress = progress or Progress()
     paths = ProjectPaths(root.resolve())
