@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from functools import cache
 
 import pandas as pd
 
-from brief.datapackage import DataPackage, open_package
+from brief.datapackage import DataPackage, Source, open_package
 from brief.indicators import CATALOGUE, Indicator, compute_one
 from brief.paths import project_paths
 
@@ -133,11 +134,12 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
+def cite_sources(sources: Iterable[Source]) -> str:
+    """A pandoc citation for data sources: ``[@a; @b]`` (each key once, in order)."""
+    keys = list(dict.fromkeys(s.key for s in sources if s.key))
+    return "[" + "; ".join(f"@{k}" for k in keys) + "]" if keys else ""
+
+
 def cite(*ids: str) -> str:
     """A pandoc citation for the sources of the given indicators: ``[@a; @b]``."""
-    keys: list[str] = []
-    for id in ids:
-        for source in get(id).sources:
-            if source.key and source.key not in keys:
-                keys.append(source.key)
-    return "[" + "; ".join(f"@{k}" for k in keys) + "]" if keys else ""
+    return cite_sources(s for id in ids for s in get(id).sources)

@@ -79,14 +79,28 @@ def _check_data(paths: ProjectPaths) -> None:
 OUTPUT_MARKER = ".brief-output"
 
 
+def _written_by_brief(folder: Path) -> bool:
+    """An empty folder, or one the build wrote: the marker, or (sites built before the
+    marker existed) an index page whose generator is brief."""
+    if not folder.is_dir():
+        return False
+    if (folder / OUTPUT_MARKER).is_file() or not any(folder.iterdir()):
+        return True
+    index = folder / "index.html"
+    try:
+        return index.is_file() and '<meta name="generator" content="brief ' in index.read_text(
+            encoding="utf-8", errors="replace")[:2000]
+    except OSError:
+        return False
+
+
 def swap_into_place(new: Path, output: Path, trash: Path) -> None:
     """Replace ``output`` by ``new`` with two renames, restoring the old one on failure.
 
     Refuses to replace anything the build did not make (a file, or a folder without
     the marker and not empty), so a mistaken output-dir can never swallow sources.
     """
-    if output.exists() and not (output.is_dir() and (
-            (output / OUTPUT_MARKER).is_file() or not any(output.iterdir()))):
+    if output.exists() and not _written_by_brief(output):
         raise RenderError(f"{output}: refusing to replace it: it was not written by `brief "
                           "build` (no .brief-output marker). Choose another output-dir in "
                           "_quarto.yml or move it away.")

@@ -68,7 +68,7 @@ def _option(cell: Cell, name: str, defaults: dict[str, Any], fallback: Any) -> A
 def _notebook(document: Document, root: Path) -> tuple[nbformat.NotebookNode, list[Cell]]:
     setup = SETUP.read_text(encoding="utf-8") + f"\n_brief_setup({str(root)!r})\n"
     cells = [nbformat.v4.new_code_cell(setup)]
-    run = [c for c in document.cells if c.options.get("eval", True) is not False]
+    run = document.runnable_cells
     cells += [nbformat.v4.new_code_cell(c.code) for c in run]
     cells += [nbformat.v4.new_code_cell(f"_brief_inline((\n{i.expr}\n))")
               for i in document.inlines]
@@ -168,7 +168,7 @@ async def _run(document: Document, root: Path, defaults: dict[str, Any]) -> Exec
 def _from_cache(document: Document, stored: dict[str, Any], defaults: dict[str, Any]
                 ) -> Executed:
     executed = Executed(document, inline_values=list(stored["inline_values"]))
-    run = [c for c in document.cells if c.options.get("eval", True) is not False]
+    run = document.runnable_cells
     for cell, outputs in zip(run, stored["outputs"], strict=True):
         executed.cells.append(ExecutedCell(cell, outputs))
         executed.warnings += _stderr_warnings(document, cell, outputs, defaults)

@@ -91,6 +91,11 @@ class Document:
         return [p for p in self.parts if isinstance(p, Cell)]
 
     @property
+    def runnable_cells(self) -> list[Cell]:
+        """The cells the kernel executes (all but ``eval: false``), in order."""
+        return [c for c in self.cells if c.options.get("eval", True) is not False]
+
+    @property
     def title(self) -> str:
         return str(self.meta.get("title") or "")
 
