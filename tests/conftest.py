@@ -13,6 +13,8 @@ DATA = REPO / "data"
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A project folder whose data/ is a fresh copy of the real one (safe to break)."""
+    """A project folder whose data/ and indicators.py are fresh copies of the real ones
+    (safe to break)."""
     shutil.copytree(DATA, tmp_path / "data")
+    shutil.copyfile(REPO / "indicators.py", tmp_path / "indicators.py")
     return tmp_path

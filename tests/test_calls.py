@@ -9,6 +9,7 @@ import yaml
 
 from brief import calls
 from brief.calls import CallsError, CallToAction
+from brief.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "bad_calls.yml").read_text("utf-8"))
@@ -28,7 +29,7 @@ def test_project_calls_validate_and_cover_every_chapter(project):
     assert len(chapters) == 6
     for chapter in chapters:
         assert any(c.chapter == chapter for c in loaded), f"{chapter} has no call to action"
-    assert {c.actor for c in loaded} == set(calls.ACTORS)
+    assert {c.actor for c in loaded} == set(load_settings(project).actors)
 
 
 def test_every_chapter_callout_renders(project):
@@ -38,8 +39,14 @@ def test_every_chapter_callout_renders(project):
         assert text.endswith(":::\n")
 
 
+#: The actors the bad-input cases' project accepts (its own ``brief: actors:`` list).
+ACTORS_CONFIG = ("brief:\n  actors: [national government, provincial and local authorities, "
+                 "employers, development partners, communities]\n")
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_bad_calls_file_gives_a_located_message(tmp_path, case):
+    (tmp_path / "_quarto.yml").write_text(ACTORS_CONFIG, encoding="utf-8")
     path = tmp_path / "chapters" / "calls-to-action.yml"
     path.parent.mkdir()
     path.write_text(case["text"], encoding="utf-8")
@@ -57,6 +64,7 @@ def test_missing_file_says_what_is_expected(tmp_path):
 
 
 def test_every_problem_is_reported_at_once(tmp_path):
+    (tmp_path / "_quarto.yml").write_text(ACTORS_CONFIG, encoding="utf-8")
     path = tmp_path / "calls-to-action.yml"
     path.write_text("- id: cta-01-a\n  chapter: 01-data-gaps\n  actor: nobody\n"
                     "  text: Act.\n  indicators: [nothing]\n", encoding="utf-8")
@@ -96,7 +104,7 @@ def test_callout_for_a_chapter_without_calls_is_an_error():
         calls.callout("03-x", SAMPLE)
 
 
-def test_by_actor_follows_the_actor_order_and_names_chapters():
+def test_by_actor_follows_the_actor_order_and_names_chapters(project):
     assert calls.by_actor(SAMPLE, level=2) == (
         "## National government {.unnumbered}\n\n"
         "- Count everyone. *(Chapter 1)*\n"
@@ -107,6 +115,34 @@ def test_by_actor_follows_the_actor_order_and_names_chapters():
         "## Communities {.unnumbered}\n\n"
         "- Help newcomers. *(Chapter 1)*\n"
     )
+
+
+def test_without_an_actor_list_any_actor_is_accepted_in_order_of_appearance(tmp_path,
+                                                                           monkeypatch):
+    (tmp_path / "_quarto.yml").write_text("book:\n  title: T\n", encoding="utf-8")
+    monkeypatch.setenv("BRIEF_PROJECT_ROOT", str(tmp_path))
+    path = tmp_path / "chapters" / "calls-to-action.yml"
+    path.parent.mkdir()
+    path.write_text("- id: cta-01-a\n  chapter: 01-x\n  actor: city hall\n  text: Act.\n"
+                    "  indicators: [a]\n", encoding="utf-8")
+    assert [c.actor for c in calls.load(path, chapters=["01-x"], indicators=["a"])] == [
+        "city hall"]
+    assert calls.actor_order(SAMPLE) == ["employers", "national government", "communities"]
+    assert calls.by_actor(SAMPLE, level=2).startswith("## Employers {.unnumbered}")
+
+
+def test_the_project_actor_list_orders_and_restricts_actors(tmp_path):
+    (tmp_path / "_quarto.yml").write_text("brief:\n  actors: [communities, employers]\n",
+                                          encoding="utf-8")
+    assert calls.actor_order(SAMPLE, ["communities", "employers"]) == [
+        "communities", "employers", "national government"]
+    path = tmp_path / "chapters" / "calls-to-action.yml"
+    path.parent.mkdir()
+    path.write_text("- id: cta-01-a\n  chapter: 01-x\n  actor: city hall\n  text: Act.\n"
+                    "  indicators: [a]\n", encoding="utf-8")
+    with pytest.raises(CallsError, match=r"unknown actor 'city hall' \(expected one of: "
+                                         r"communities, employers"):
+        calls.load(path, chapters=["01-x"], indicators=["a"])
 
 
 def test_to_csv_exports_every_call_and_rewrites_only_on_change(tmp_path):

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from brief.catalogue import compute_indicators
 from brief.cli import cli
-from brief.indicators import catalogue
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -41,7 +41,7 @@ PUBLISHED = {
 
 @pytest.fixture(scope="module")
 def indicators() -> dict:
-    return catalogue(REPO / "data")
+    return compute_indicators(REPO)
 
 
 @pytest.mark.parametrize("id", sorted(PUBLISHED))
@@ -69,11 +69,11 @@ def test_published_figures_cite_only_their_own_row_source(indicators: dict) -> N
 
 
 def test_adding_a_census_moves_the_growth_indicators(project: Path) -> None:
-    before = catalogue(project / "data")
+    before = compute_indicators(project)
     # 2019 census, preliminary results (GSO, July 2019): 96,208,984 persons, 33,059,735 urban.
     with (project / "data" / "census_population.csv").open("a", encoding="utf-8") as f:
         f.write("2019,96208984,33059735\n")
-    after = catalogue(project / "data")
+    after = compute_indicators(project)
     assert after["latest_census_year"].value == 2019
     assert after["previous_census_year"].value == 2009
     assert after["urban_population_growth"].value == 33_059_735 - 25_374_262
@@ -87,7 +87,7 @@ def test_row_order_does_not_matter(project: Path) -> None:
     path = project / "data" / "census_population.csv"
     header, *rows = path.read_text("utf-8").splitlines()
     path.write_text("\n".join([header, *reversed(rows)]) + "\n", "utf-8")
-    assert catalogue(project / "data")["urban_population_growth"].value == pytest.approx(7297439)
+    assert compute_indicators(project)["urban_population_growth"].value == pytest.approx(7297439)
 
 
 def test_cli_json_lists_required_ids_with_values() -> None:

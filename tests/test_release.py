@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from brief.catalogue import compute_indicators
 from brief.cli import cli
-from brief.indicators import catalogue
 from brief.paths import ProjectPaths
 from brief.release import ReleaseInfo, ReleaseRefused, Version, list_releases, make_release
 
@@ -43,7 +43,7 @@ def fake_build(paths: ProjectPaths, releases: list[ReleaseInfo]) -> Path:
 def release(paths: ProjectPaths, version: str, notes: str = "", build=fake_build) -> ReleaseInfo:
     return make_release(
         paths, version, notes, build,
-        lambda: [i.to_dict() for i in catalogue(paths.data).values()],
+        lambda: [i.to_dict() for i in compute_indicators(paths.root).values()],
         lambda target: target.write_text("id,chapter,actor,text\n", "utf-8"),
     )
 

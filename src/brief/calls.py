@@ -9,8 +9,10 @@ actor asked to take it::
       text: Decouple access to public services from registration status.
       indicators: [vms_registration_difficulty_share]
 
-The file is parsed into typed :class:`CallToAction` objects once and checked as a
-whole: every problem is reported with the file, the line of the entry, the entry's id
+The actors a call may address, and their order, come from the project's
+``_quarto.yml`` (``brief: actors:``, see :mod:`brief.settings`); without that list any
+actor is accepted. The file is parsed into typed :class:`CallToAction` objects once and
+checked as a whole: every problem is reported with the file, the line of the entry, the entry's id
 and the field, so an author can fix them all in one pass. Chapters print
 :func:`callout`; the summary and the annex print :func:`by_actor`; the build exports
 :func:`to_csv` for partners who track follow-up.
@@ -29,15 +31,7 @@ from typing import Any
 import yaml
 
 from brief.display import escape_markdown
-
-#: The actors a call may address, in the order the brief presents them.
-ACTORS: tuple[str, ...] = (
-    "national government",
-    "provincial and local authorities",
-    "employers",
-    "development partners",
-    "communities",
-)
+from brief.problems import Problem
 
 FIELDS: tuple[str, ...] = ("id", "chapter", "actor", "text", "indicators")
 CSV_COLUMNS: tuple[str, ...] = FIELDS
@@ -97,7 +91,8 @@ def _entry_lines(text: str) -> list[int]:
 
 
 def _check_entry(index: int, raw: Any, where: str, chapters: set[str], indicators: set[str],
-                 seen: dict[str, int]) -> tuple[CallToAction | None, list[str]]:
+                 actors: tuple[str, ...], seen: dict[str, int]
+                 ) -> tuple[CallToAction | None, list[str]]:
     """Validate one entry; return it (when usable) and its problems."""
     if not isinstance(raw, dict):
         return None, [f"{where}: expected a mapping with the fields {', '.join(FIELDS)} "
@@ -139,8 +134,12 @@ def _check_entry(index: int, raw: Any, where: str, chapters: set[str], indicator
                            f"{known})")
 
     actor = raw.get("actor")
-    if actor not in (None, "") and actor not in ACTORS:
-        problem("actor", f"unknown actor {actor!r} (expected one of: {', '.join(ACTORS)})")
+    if actor not in (None, ""):
+        if not isinstance(actor, str):
+            problem("actor", f"expected a name, found {type(actor).__name__}")
+        elif actors and actor not in actors:
+            problem("actor", f"unknown actor {actor!r} (expected one of: {', '.join(actors)}; "
+                             "the list is brief: actors: in _quarto.yml)")
 
     text = raw.get("text")
     if text not in (None, ""):
@@ -167,8 +166,10 @@ def _check_entry(index: int, raw: Any, where: str, chapters: set[str], indicator
 
 
 def parse(text: str, *, source: str, chapters: Iterable[str],
-          indicators: Iterable[str]) -> list[CallToAction]:
+          indicators: Iterable[str], actors: Iterable[str] = ()) -> list[CallToAction]:
     """Parse and validate the YAML ``text``; ``source`` names the file in messages.
+
+    ``actors`` lists the actors a call may address; empty accepts any.
 
     Raises :class:`CallsError` listing every problem found.
     """
@@ -185,14 +186,15 @@ def parse(text: str, *, source: str, chapters: Iterable[str],
         raise CallsError([f"{source}: expected a list of calls to action, one '- id: ...' "
                           f"entry each (found {found})"])
     lines = _entry_lines(text)
-    chapter_set, indicator_set = set(chapters), set(indicators)
+    chapter_set, indicator_set, actor_list = set(chapters), set(indicators), tuple(actors)
     seen: dict[str, int] = {}
     calls: list[CallToAction] = []
     problems: list[str] = []
     for index, entry in enumerate(raw, start=1):
         line = f":{lines[index - 1]}" if index <= len(lines) else ""
         where = f"{source}{line}: entry {index}"
-        call, found = _check_entry(index, entry, where, chapter_set, indicator_set, seen)
+        call, found = _check_entry(index, entry, where, chapter_set, indicator_set, actor_list,
+                                   seen)
         problems += found
         if call is not None:
             calls.append(call)
@@ -206,26 +208,42 @@ def load(path: Path | None = None, *, chapters: Iterable[str] | None = None,
     """Load and validate the calls to action.
 
     By default reads the project's ``chapters/calls-to-action.yml``, accepts the
-    chapters whose files sit beside it and the indicators of the catalogue.
+    chapters whose files sit beside it, the indicators of the project's catalogue and
+    the actors of its ``brief: actors:`` list.
     """
-    if path is None:
-        from brief.paths import project_paths
+    from brief.paths import ProjectNotFound, find_root, project_paths
+    from brief.settings import load_settings
 
+    if path is None:
         path = project_paths().calls_to_action
     source = _display_path(path)
     if not path.is_file():
         raise CallsError([f"{source}: file not found (expected the calls to action as a "
                           "YAML list beside the chapters)"])
+    try:
+        root: Path | None = find_root(path.parent)
+    except ProjectNotFound:
+        root = None
     if chapters is None:
         chapters = known_chapters(path.parent)
     if indicators is None:
-        # Ids only: computing the catalogue would read every table, and the build cache
-        # would then think every chapter depends on all of data/.
-        from brief.indicators import CATALOGUE
+        # Ids only: importing the catalogue reads no table, so the build cache does not
+        # think that every chapter depends on all of data/.
+        from brief.catalogue import load_catalogue
 
-        indicators = CATALOGUE.keys()
+        indicators = load_catalogue(root).ids() if root is not None else []
+    actors = load_settings(root).actors if root is not None else ()
     return parse(path.read_text(encoding="utf-8"), source=source, chapters=chapters,
-                 indicators=indicators)
+                 indicators=indicators, actors=actors)
+
+
+def as_problem(message: str) -> Problem:
+    """One of :class:`CallsError`'s messages (``file:line: text``) as a located problem."""
+    match = re.match(r"^([^:\s]+?)(?::(\d+))?: (.*)$", message, re.S)
+    if match is None:
+        return Problem("chapters/calls-to-action.yml", message)
+    file, line, text = match.groups()
+    return Problem(file, text, row=int(line) if line else None)
 
 
 # ---------------------------------------------------------------- rendering
@@ -255,15 +273,24 @@ def callout(chapter: str, calls: Sequence[CallToAction] | None = None) -> str:
     return f'::: {{.callout-important title="Call to action"}}\n{items}\n:::\n'
 
 
+def actor_order(calls: Sequence[CallToAction], actors: Sequence[str] = ()) -> list[str]:
+    """The actors of ``calls`` in the project's order (``actors``), then any others in
+    order of first appearance."""
+    present = list(dict.fromkeys(c.actor for c in calls))
+    return [a for a in actors if a in present] + [a for a in present if a not in actors]
+
+
 def by_actor(calls: Sequence[CallToAction] | None = None, *, level: int = 3) -> str:
-    """Every call grouped under a heading per actor (in :data:`ACTORS` order).
+    """Every call grouped under a heading per actor (in the ``brief: actors:`` order).
 
     Each action ends with the chapter it comes from. ``level`` sets the heading depth;
     the headings are unnumbered so that they do not disturb section numbering.
     """
+    from brief.settings import project_settings
+
     calls = load() if calls is None else calls
     blocks: list[str] = []
-    for actor in ACTORS:
+    for actor in actor_order(calls, project_settings().actors):
         mine = sorted((c for c in calls if c.actor == actor), key=lambda c: c.chapter)
         if not mine:
             continue

@@ -1,9 +1,11 @@
-"""Charts for the chapters: Altair specs in the brief's house style.
+"""Charts for the chapters: Altair specs in the project's house style.
 
-Every chart uses one font that covers Vietnamese (Noto Sans, installed by pip and
-given to both the browser and the PDF), and carries its data inline, so the same spec
-renders interactively on the site and as SVG in the PDF. Chapters build charts from
-tables served by :mod:`brief.datapackage`, never from literal numbers.
+The palette and the font come from the project (``brief: style:`` in ``_quarto.yml``,
+see :mod:`brief.settings`); the default font, Noto Sans, is installed by pip, covers
+Latin and Vietnamese and is given to both the browser and the PDF. Every chart carries
+its data inline, so the same spec renders interactively on the site and as SVG in the
+PDF. Chapters build charts from tables served by :mod:`brief.datapackage`, never from
+literal numbers.
 """
 
 from __future__ import annotations
@@ -12,11 +14,8 @@ import altair as alt
 import pandas as pd
 
 from brief.display import number
+from brief.settings import Style, project_settings
 
-FONT = "Noto Sans"
-ACCENT = "#1f5f8b"
-MUTED = "#9bb7cc"
-PALETTE = [ACCENT, "#e07b39", "#4c9f70", "#8e6bb3", "#c44e52", MUTED]
 WIDTH = 640
 
 _UNIT_FORMAT = {
@@ -26,20 +25,27 @@ _UNIT_FORMAT = {
 }
 
 
+def style() -> Style:
+    """The project's house style (palette, muted colour, font)."""
+    return project_settings().style
+
+
 def theme() -> dict:
     """The Vega-Lite config shared by every chart (font, sizes, colours)."""
+    house = style()
+    font = house.font
     return {
-        "font": FONT,
+        "font": font,
         "background": "white",
         "view": {"stroke": None},
-        "title": {"font": FONT, "fontSize": 15, "fontWeight": 600, "anchor": "start",
-                  "color": "#1a1a1a", "subtitleFont": FONT, "subtitleColor": "#555"},
-        "axis": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 12,
+        "title": {"font": font, "fontSize": 15, "fontWeight": 600, "anchor": "start",
+                  "color": "#1a1a1a", "subtitleFont": font, "subtitleColor": "#555"},
+        "axis": {"labelFont": font, "titleFont": font, "labelFontSize": 12,
                  "titleFontSize": 12, "labelColor": "#333", "titleColor": "#333",
                  "gridColor": "#e6e6e6", "domainColor": "#999", "tickColor": "#999"},
-        "legend": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 12},
-        "text": {"font": FONT, "fontSize": 12, "color": "#1a1a1a"},
-        "range": {"category": PALETTE},
+        "legend": {"labelFont": font, "titleFont": font, "labelFontSize": 12},
+        "text": {"font": font, "fontSize": 12, "color": "#1a1a1a"},
+        "range": {"category": [*house.palette, house.muted]},
     }
 
 
@@ -62,9 +68,11 @@ def bar(frame: pd.DataFrame, *, category: str, value: str, unit: str, title: str
     data = frame[[category, value]].copy()
     # Bar-end labels and tooltips round the way the prose does (3.8% stays 3.8%, not 4%).
     data["_label"] = data[value].map(lambda v: f"{number(v)}{suffix}" if pd.notna(v) else "")
+    house = style()
     colour = (
-        alt.condition(alt.datum[category] == highlight, alt.value(ACCENT), alt.value(MUTED))
-        if highlight else alt.value(ACCENT)
+        alt.condition(alt.datum[category] == highlight, alt.value(house.accent),
+                      alt.value(house.muted))
+        if highlight else alt.value(house.accent)
     )
     # An explicit category order: "-x" sorts each layer on its own and Vega warns that
     # the bar and label layers' domains have conflicting sorts.

@@ -1,4 +1,6 @@
-"""``brief check``: validate the data package and compute every indicator.
+"""``brief check``: validate the data package, load the project's indicator catalogue,
+compute every indicator and check that the chapters and calls to action cite only
+indicators that exist.
 
 Returns a :class:`CheckReport` that the CLI prints; nothing here prints or exits,
 so tests and the build can use the same function.
@@ -9,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from brief.catalogue import load_catalogue, undefined_citations
 from brief.datapackage import validate
-from brief.indicators import Indicator, compute
-from brief.problems import Problem
+from brief.indicators import Catalogue, Indicator
+from brief.problems import DataError, Problem
 
 
 @dataclass
@@ -46,17 +49,57 @@ class CheckReport:
                 f"file{'s' if files != 1 else ''}. Fix them and run `brief check` again.")
 
 
-def check(data_dir: Path) -> CheckReport:
-    """Validate ``data_dir`` and, when it is sound, compute the indicator catalogue."""
-    package, problems = validate(data_dir)
+def chapter_files(root: Path) -> list[str]:
+    """The book's chapter files, from ``_quarto.yml`` when it can be read, else every
+    ``.qmd`` file at the root and under ``chapters/``."""
+    from brief.render.errors import RenderError
+    from brief.render.project import load_project
+
+    if (root / "_quarto.yml").is_file():
+        try:
+            return [c.path for c in load_project(root).chapters]
+        except RenderError:
+            pass  # the build reports the configuration; check what can be found
+    found = [*root.glob("*.qmd"), *(root / "chapters").rglob("*.qmd")]
+    return sorted(p.relative_to(root).as_posix() for p in found)
+
+
+def _calls_problems(root: Path, catalogue: Catalogue) -> list[Problem]:
+    from brief import calls
+    from brief.settings import SettingsError
+
+    path = root / "chapters" / "calls-to-action.yml"
+    if not path.is_file():
+        return []
+    try:
+        calls.load(path, indicators=catalogue.ids())
+    except calls.CallsError as exc:
+        return [calls.as_problem(message) for message in exc.problems]
+    except SettingsError as exc:
+        return [Problem("_quarto.yml", str(exc).removeprefix("_quarto.yml: "))]
+    return []
+
+
+def check(root: Path) -> CheckReport:
+    """Check the project at ``root``: its ``data/``, its ``indicators.py``, and the ids
+    its chapters and calls to action cite. Indicators are computed only when the data
+    and the catalogue are sound."""
+    package, problems = validate(root / "data")
     report = CheckReport(problems=list(problems))
+    try:
+        catalogue = load_catalogue(root)
+    except DataError as exc:
+        report.problems += exc.problems
+        return report
+    report.problems += undefined_citations(root, catalogue, chapter_files(root))
+    report.problems += _calls_problems(root, catalogue)
     if package is None or problems:
         return report
     for resource in package.resources.values():
         frame = package.table(resource.name)
         report.tables.append(TableSummary(resource.name, resource.file, len(frame),
                                           len(resource.sources)))
-    indicators, indicator_problems = compute(package)
+    indicators, indicator_problems = catalogue.compute(package)
     report.indicators = indicators
     report.problems += indicator_problems
     return report

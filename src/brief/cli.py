@@ -42,10 +42,10 @@ def check_command(project: Path | None) -> None:
     from brief.check import check
 
     paths = _paths(project)
-    report = check(paths.data)
+    report = check(paths.root)
     if report.ok:
         click.echo(f"Data package: {paths.datapackage.relative_to(paths.root)}")
-        width = max(len(t.file) for t in report.tables)
+        width = max((len(t.file) for t in report.tables), default=0)
         for table in report.tables:
             click.echo(f"  {table.file:<{width}}  {table.rows:>4} rows  "
                        f"{table.sources} source{'s' if table.sources != 1 else ''}")
@@ -64,18 +64,22 @@ def _format_value(value: float | None, unit: str = "") -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
 
 
+#: Columns of ``brief indicators --format csv``.
+INDICATOR_COLUMNS = ["id", "value", "unit", "period", "label", "sources"]
+
+
 @cli.command("indicators")
 @PROJECT_OPTION
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True, help="Print a readable table, a JSON list or CSV rows.")
 def indicators_command(project: Path | None, fmt: str) -> None:
     """List every indicator with its value, unit and sources, computed from data/."""
-    from brief.indicators import catalogue
+    from brief.catalogue import compute_indicators
     from brief.problems import DataError
 
     paths = _paths(project)
     try:
-        values = catalogue(paths.data)
+        values = compute_indicators(paths.root)
     except DataError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
@@ -100,7 +104,7 @@ def indicators_command(project: Path | None, fmt: str) -> None:
     ]
     if fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+        writer = csv.DictWriter(buffer, fieldnames=INDICATOR_COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
         click.echo(buffer.getvalue(), nl=False)
@@ -109,7 +113,7 @@ def indicators_command(project: Path | None, fmt: str) -> None:
     from rich.table import Table
 
     table = Table(title=f"{len(rows)} indicators", show_lines=False)
-    id_width = max(len(row["id"]) for row in rows)
+    id_width = max((len(row["id"]) for row in rows), default=2)
     table.add_column("id", no_wrap=True, min_width=id_width)
     table.add_column("value", justify="right", no_wrap=True)
     table.add_column("unit", no_wrap=True)
@@ -129,15 +133,15 @@ def diff_command(project: Path | None, version: str | None) -> None:
     VERSION defaults to the latest release. Exits 0 when nothing changed, 1 when
     something did (or when the comparison cannot be made).
     """
+    from brief.catalogue import compute_indicators
     from brief.diff import LEGEND, changed_files, diff_indicators, file_hashes
-    from brief.indicators import catalogue
     from brief.problems import DataError
     from brief.release import ReleaseRefused, load_release_indicators
 
     paths = _paths(project)
     try:
         version, old, old_data = load_release_indicators(paths.releases, version)
-        new = [i.to_dict() for i in catalogue(paths.data).values()]
+        new = [i.to_dict() for i in compute_indicators(paths.root).values()]
     except ReleaseRefused as exc:
         click.echo(f"Cannot compare: {exc}.")
         sys.exit(1)
@@ -220,15 +224,15 @@ def release_command(project: Path | None, version: str, notes: str) -> None:
     calls-to-action.csv and manifest.json; a CHANGELOG entry records the indicator diff.
     """
     from brief import calls
+    from brief.catalogue import compute_indicators
     from brief.check import check
-    from brief.indicators import catalogue
     from brief.problems import DataError
     from brief.release import ReleaseInfo, ReleaseRefused, make_release
     from brief.render.errors import RenderError
     from brief.render.report import ConsoleProgress
 
     paths = _paths(project)
-    report = check(paths.data)
+    report = check(paths.root)
     if not report.ok:
         for problem in report.problems:
             click.echo(str(problem))
@@ -250,7 +254,8 @@ def release_command(project: Path | None, version: str, notes: str) -> None:
 
     try:
         info = make_release(paths, version, notes, build_release,
-                            lambda: [i.to_dict() for i in catalogue(paths.data).values()],
+                            lambda: [i.to_dict() for i in
+                                     compute_indicators(paths.root).values()],
                             export_calls)
     except ReleaseRefused as exc:
         click.echo(f"Release refused: {exc}.")

@@ -1,8 +1,9 @@
 """Helpers that chapters call to state numbers in prose and to cite them.
 
-Inline expressions in the chapters look like `` `{python} fmt("urban_growth_share")` ``:
+Inline expressions in the chapters look like `` `{python} fmt("population_latest")` ``:
 every number a reader sees goes through :func:`fmt`, so it comes from ``data/``
-through the indicator catalogue, and rounds the same way everywhere. Strings that
+through the project's indicator catalogue (its ``indicators.py``), and rounds the same
+way everywhere. Strings that
 come from data are escaped with :func:`escape_markdown` before they reach pandoc.
 """
 
@@ -15,8 +16,9 @@ from functools import cache
 
 import pandas as pd
 
+from brief.catalogue import load_catalogue
 from brief.datapackage import DataPackage, Source, open_package
-from brief.indicators import CATALOGUE, Indicator, compute_one
+from brief.indicators import Catalogue, Indicator
 from brief.paths import project_paths
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|@$~^])")
@@ -33,24 +35,32 @@ def package() -> DataPackage:
 
 
 @cache
+def catalogue() -> Catalogue:
+    """The project's indicator catalogue (its ``indicators.py``), imported once."""
+    return load_catalogue(project_paths().root)
+
+
+@cache
 def get(id: str) -> Indicator:
     """The indicator ``id``; an unknown id is a KeyError that suggests similar ones."""
-    if id not in CATALOGUE:
+    known = catalogue()
+    if id not in known:
         stem = id.split("_")[0]
-        near = [k for k in CATALOGUE if stem in k][:5]
+        near = [k for k in known if stem in k][:5]
         hint = f"; similar ids: {', '.join(near)}" if near else ""
         raise KeyError(f"unknown indicator {id!r}{hint} (run `brief indicators` for the list)")
-    return compute_one(package(), id)
+    return known.compute_one(package(), id)
 
 
 def indicators() -> dict[str, Indicator]:
     """Every indicator in catalogue order (the data-and-methods annex lists them all)."""
-    return {id: get(id) for id in CATALOGUE}
+    return {id: get(id) for id in catalogue()}
 
 
 def reset() -> None:
-    """Forget the opened package and computed indicators (after the data changed)."""
+    """Forget the opened package, the catalogue and computed indicators (after a change)."""
     package.cache_clear()
+    catalogue.cache_clear()
     get.cache_clear()
 
 

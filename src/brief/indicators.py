@@ -1,24 +1,35 @@
-"""The indicator catalogue: every number the brief states, computed from ``data/``.
+"""The indicator framework: how a brief declares the numbers it states.
 
-Each indicator is a small pure function over the validated tables, registered with
-its id, label, unit and the resources it reads. Nothing is copied into code: a
-published figure is read from its row, a derived one (share, ratio, growth) is
-arithmetic on rows, and time-based ones use the latest rows present, so adding a
-census row moves them. Shares are in percent (0-100).
+A brief's catalogue lives in its own project (``indicators.py`` beside
+``_quarto.yml``), never in this package. There, each indicator is a small pure function
+over the validated tables, registered with the :func:`indicator` decorator::
 
-Chapters call :func:`catalogue` (through :mod:`brief.display`) and the CLI lists it.
+    from brief import DataPackage, Result, indicator, latest
+
+    @indicator("population_latest", label="Population at the latest census",
+               unit="persons", resources="census", formula="population, latest census row")
+    def population_latest(data: DataPackage) -> Result:
+        row = latest(data, "census", by="year")
+        return Result(value=row["population"], period=str(row["year"]))
+
+:mod:`brief.catalogue` imports the project's file inside :func:`collect`, which gathers
+the registrations into a :class:`Catalogue`; ``brief check``, ``brief indicators``, the
+chapters and the releases all compute from that catalogue. Helpers for the derivations
+briefs keep needing (latest rows, growth, shares, published figures) are in
+:mod:`brief.derive`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextvars
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
-from brief.datapackage import DataPackage, Source, is_number, load
+from brief.datapackage import DataPackage, Source
 from brief.problems import DataError, Problem
 
 
@@ -64,322 +75,201 @@ class Indicator:
 
 @dataclass(frozen=True)
 class Result:
-    """What an indicator function returns: a value or a range, and optional narrowing."""
+    """What an indicator function returns: a value or a range, and optional narrowing.
+
+    Numbers may be any real type (a pandas or numpy scalar included); they are stored
+    as ``float`` so that every indicator serialises the same way.
+    """
 
     value: float | None = None
     low: float | None = None
     high: float | None = None
+    #: The period the figure describes, as readers should see it ("2019", "2009-2019").
     period: str = ""
     #: Source keys to cite, when only some of the resources' sources apply.
     source_keys: tuple[str, ...] = ()
     #: A label taken from the data (published figures carry their own).
     label: str = ""
 
+    def __post_init__(self) -> None:
+        for name in ("value", "low", "high"):
+            number = getattr(self, name)
+            if number is not None:
+                object.__setattr__(self, name, float(number))
+        object.__setattr__(self, "period", str(self.period))
+        object.__setattr__(self, "source_keys", tuple(self.source_keys))
+
 
 class IndicatorError(Exception):
-    """The tables are valid but cannot produce an indicator (a row is missing, say)."""
+    """The tables are valid but cannot produce an indicator (a row is missing, say).
 
-    def __init__(self, problem: Problem) -> None:
+    Raise it from an indicator function with a :class:`~brief.problems.Problem` that
+    points at the data, or with a plain message: the message is then located at the
+    indicator's definition in the project's ``indicators.py``.
+    """
+
+    def __init__(self, problem: Problem | str) -> None:
         self.problem = problem
         super().__init__(str(problem))
 
 
+class DefinitionError(Exception):
+    """An indicator is declared wrongly (a duplicate id, a bad argument); ``where`` is
+    ``file:line`` of the declaration when known."""
+
+    def __init__(self, message: str, where: str = "") -> None:
+        self.message = message
+        self.where = where
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+Compute = Callable[[DataPackage], Result]
+
+
 @dataclass(frozen=True)
 class Definition:
+    """A registered indicator: its metadata, its function and where it was declared."""
+
     id: str
     label: str
     unit: str
     resources: tuple[str, ...]
     formula: str
-    compute: Callable[[DataPackage], Result] = field(repr=False)
+    compute: Compute = field(repr=False)
+    #: The declaring file (relative to the project) and the line of the declaration.
+    file: str = ""
+    line: int | None = None
+    #: The project folder, to locate errors raised while computing.
+    root: Path | None = field(default=None, repr=False)
+
+    @property
+    def where(self) -> str:
+        if not self.file:
+            return ""
+        return f"{self.file}:{self.line}" if self.line else self.file
 
 
-CATALOGUE: dict[str, Definition] = {}
+class Catalogue:
+    """One project's indicators, in the order they were declared."""
+
+    def __init__(self, definitions: dict[str, Definition] | None = None) -> None:
+        self.definitions: dict[str, Definition] = dict(definitions or {})
+
+    def __contains__(self, id: object) -> bool:
+        return id in self.definitions
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.definitions)
+
+    def __len__(self) -> int:
+        return len(self.definitions)
+
+    def ids(self) -> list[str]:
+        """Every indicator id, in declaration order."""
+        return list(self.definitions)
+
+    def add(self, definition: Definition) -> None:
+        """Register ``definition``; a second indicator with the same id is refused."""
+        first = self.definitions.get(definition.id)
+        if first is not None:
+            at = f" (first at line {first.line})" if first.line else ""
+            raise DefinitionError(f"indicator {definition.id!r} is defined twice{at}; ids "
+                                  "must be unique, since chapters cite them",
+                                  definition.where)
+        self.definitions[definition.id] = definition
+
+    def compute_one(self, package: DataPackage, id: str) -> Indicator:
+        """Compute the single indicator ``id``, reading only the tables it needs.
+
+        Raises ``KeyError`` for an unknown id and :class:`DataError` when it fails.
+        """
+        definition = self.definitions[id]
+        try:
+            return _build(definition, package)
+        except Exception as exc:  # located for the author, whatever the function raised
+            raise DataError([_problem(definition, exc)]) from None
+
+    def compute(self, package: DataPackage) -> tuple[dict[str, Indicator], list[Problem]]:
+        """Compute every indicator; collect problems instead of stopping at the first."""
+        values: dict[str, Indicator] = {}
+        problems: list[Problem] = []
+        for definition in self.definitions.values():
+            try:
+                values[definition.id] = _build(definition, package)
+            except Exception as exc:  # each failure becomes a located problem
+                problem = _problem(definition, exc)
+                if problem not in problems:
+                    problems.append(problem)
+        return values, problems
+
+
+#: The catalogue that :func:`indicator` registers into while :func:`collect` runs, and
+#: the project folder whose files locate the declarations.
+_COLLECTING: contextvars.ContextVar[tuple[Catalogue, Path] | None] = contextvars.ContextVar(
+    "brief_collecting", default=None)
+
+
+@contextmanager
+def collect(root: Path) -> Iterator[Catalogue]:
+    """Gather every :func:`indicator` declared inside the block into a new catalogue.
+
+    ``root`` is the project folder: declarations in its files are located by file
+    (relative to it) and line in messages.
+    """
+    catalogue = Catalogue()
+    token = _COLLECTING.set((catalogue, root.resolve()))
+    try:
+        yield catalogue
+    finally:
+        _COLLECTING.reset(token)
+
+
+def _in_project(filename: str, root: Path) -> str | None:
+    """``filename`` relative to ``root`` (POSIX form), or None when it lies outside."""
+    try:
+        return Path(filename).resolve().relative_to(root).as_posix()
+    except (ValueError, OSError):
+        return None
+
+
+def _declared_at(root: Path) -> tuple[str, int | None]:
+    """Where the declaration being registered stands: the innermost module-level line
+    of a project file on the stack (a factory's call site, not its body)."""
+    for frame in reversed(traceback.extract_stack()):
+        file = _in_project(frame.filename, root)
+        if file is not None and frame.name == "<module>":
+            return file, frame.lineno
+    return "", None
 
 
 def indicator(id: str, *, label: str, unit: str, resources: tuple[str, ...] | str,
-              formula: str) -> Callable[[Callable[[DataPackage], Result]],
-                                        Callable[[DataPackage], Result]]:
-    """Register an indicator function under ``id`` (ids are stable: chapters cite them)."""
+              formula: str) -> Callable[[Compute], Compute]:
+    """Declare the function below as indicator ``id`` (ids are stable: chapters cite them).
+
+    ``label`` is the reader's name for it (may be "" when the result carries one),
+    ``unit`` how :func:`brief.display.fmt` writes it (``percent``, ``persons``, ``year``,
+    ``percentage points``, ``US dollars`` or any word), ``resources`` the data tables it
+    reads (their sources are its sources) and ``formula`` how it is computed, in words,
+    for the data-and-methods annex. The function takes the :class:`DataPackage` and
+    returns a :class:`Result`; it is returned unchanged, so it can be called directly.
+    """
     names = (resources,) if isinstance(resources, str) else tuple(resources)
 
-    def register(func: Callable[[DataPackage], Result]) -> Callable[[DataPackage], Result]:
-        if id in CATALOGUE:
-            raise ValueError(f"indicator {id!r} is defined twice")
-        CATALOGUE[id] = Definition(id, label, unit, names, formula, func)
+    def register(func: Compute) -> Compute:
+        active = _COLLECTING.get()
+        if active is None:
+            # Imported outside a project load (a notebook, a test): nothing to register in.
+            return func
+        catalogue, root = active
+        file, line = _declared_at(root)
+        if not isinstance(id, str) or not id.isidentifier() or not id.islower():
+            raise DefinitionError(f"indicator id {id!r} is not allowed (expected lower-case "
+                                  "letters, digits and underscores, e.g. urban_share_latest)",
+                                  f"{file}:{line}" if file else "")
+        catalogue.add(Definition(id, label, unit, names, formula, func, file, line, root))
         return func
 
     return register
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def _row(package: DataPackage, resource: str, key: str, value: str) -> pd.Series:
-    table = package.table(resource)
-    rows = table[table[key] == value]
-    if rows.empty:
-        raise IndicatorError(Problem(
-            package.resource(resource).file,
-            f"no row with {key} {value!r} (expected one: an indicator is computed from it)",
-            column=key,
-        ))
-    return rows.iloc[0]
-
-
-def _estimate(package: DataPackage, id: str) -> Result:
-    """A single published estimate (value or range) from ``published_estimates``."""
-    row = _row(package, "published_estimates", "id", id)
-    year = str(row["reference_year"])
-    common: dict[str, Any] = {"period": year, "source_keys": (str(row["source"]),),
-                              "label": str(row["label"])}
-    if is_number(row["value"]):
-        return Result(value=float(row["value"]), **common)
-    return Result(low=float(row["low"]), high=float(row["high"]), **common)
-
-
-def _column_value(package: DataPackage, resource: str, key: str, value: str,
-                  column: str) -> float:
-    return float(_row(package, resource, key, value)[column])
-
-
-def _censuses(package: DataPackage) -> tuple[pd.Series, pd.Series]:
-    """The two most recent census rows (earlier, latest)."""
-    table = package.table("census_population").sort_values("year")
-    if len(table) < 2:
-        raise IndicatorError(Problem(
-            "data/census_population.csv",
-            f"{len(table)} census row(s) (expected at least two censuses to measure growth)",
-        ))
-    return table.iloc[-2], table.iloc[-1]
-
-
-def _period(earlier: pd.Series, latest: pd.Series) -> str:
-    return f"{int(earlier['year'])}-{int(latest['year'])}"
-
-
-# ---------------------------------------------------------------- census
-
-
-@indicator("latest_census_year", label="Year of the most recent census", unit="year",
-           resources="census_population", formula="the latest year in the census table")
-def _latest_census_year(p: DataPackage) -> Result:
-    _, latest = _censuses(p)
-    return Result(value=float(latest["year"]), period=str(int(latest["year"])))
-
-
-@indicator("previous_census_year", label="Year of the census before the most recent one",
-           unit="year", resources="census_population",
-           formula="the second latest year in the census table")
-def _previous_census_year(p: DataPackage) -> Result:
-    earlier, _ = _censuses(p)
-    return Result(value=float(earlier["year"]), period=str(int(earlier["year"])))
-
-
-@indicator("total_population_latest", label="Total population at the latest census",
-           unit="persons", resources="census_population",
-           formula="total population in the latest census row")
-def _total_population_latest(p: DataPackage) -> Result:
-    _, latest = _censuses(p)
-    return Result(value=float(latest["total_population"]), period=str(int(latest["year"])))
-
-
-@indicator("urban_population_latest", label="Urban population at the latest census",
-           unit="persons", resources="census_population",
-           formula="urban population in the latest census row")
-def _urban_population_latest(p: DataPackage) -> Result:
-    _, latest = _censuses(p)
-    return Result(value=float(latest["urban_population"]), period=str(int(latest["year"])))
-
-
-@indicator("urban_share_latest", label="Urban share of the population at the latest census",
-           unit="percent", resources="census_population",
-           formula="urban population / total population x 100, latest census")
-def _urban_share_latest(p: DataPackage) -> Result:
-    _, latest = _censuses(p)
-    share = 100 * latest["urban_population"] / latest["total_population"]
-    return Result(value=float(share), period=str(int(latest["year"])))
-
-
-@indicator("urban_share_previous", label="Urban share of the population at the census before",
-           unit="percent", resources="census_population",
-           formula="urban population / total population x 100, second latest census")
-def _urban_share_previous(p: DataPackage) -> Result:
-    earlier, _ = _censuses(p)
-    share = 100 * earlier["urban_population"] / earlier["total_population"]
-    return Result(value=float(share), period=str(int(earlier["year"])))
-
-
-@indicator("total_population_growth", label="Population increase between the two latest censuses",
-           unit="persons", resources="census_population",
-           formula="total population, latest census minus the census before")
-def _total_population_growth(p: DataPackage) -> Result:
-    earlier, latest = _censuses(p)
-    growth = latest["total_population"] - earlier["total_population"]
-    return Result(value=float(growth), period=_period(earlier, latest))
-
-
-@indicator("urban_population_growth",
-           label="Urban population increase between the two latest censuses",
-           unit="persons", resources="census_population",
-           formula="urban population, latest census minus the census before")
-def _urban_population_growth(p: DataPackage) -> Result:
-    earlier, latest = _censuses(p)
-    growth = latest["urban_population"] - earlier["urban_population"]
-    return Result(value=float(growth), period=_period(earlier, latest))
-
-
-@indicator("urban_growth_share",
-           label="Share of population growth that took place in urban areas",
-           unit="percent", resources="census_population",
-           formula="urban population increase / total population increase x 100, "
-                   "between the two latest censuses")
-def _urban_growth_share(p: DataPackage) -> Result:
-    earlier, latest = _censuses(p)
-    total = latest["total_population"] - earlier["total_population"]
-    if total <= 0:
-        raise IndicatorError(Problem(
-            "data/census_population.csv",
-            "total population did not grow between the two latest censuses (expected growth, "
-            "since the indicator divides by it)", column="total_population"))
-    urban = latest["urban_population"] - earlier["urban_population"]
-    return Result(value=float(100 * urban / total), period=_period(earlier, latest))
-
-
-# ---------------------------------------------------------------- data gaps
-
-
-@indicator("hcmc_kt34_share_intercensal",
-           label="Ho Chi Minh City residents with KT3/KT4 status, 2004 Intercensal Survey",
-           unit="percent", resources="registration_status_hcmc_2004",
-           formula="published share, Intercensal Survey row")
-def _kt34_intercensal(p: DataPackage) -> Result:
-    return Result(value=_column_value(p, "registration_status_hcmc_2004", "survey",
-                                      "intercensal_survey", "kt3_kt4_share"), period="2004")
-
-
-@indicator("hcmc_kt34_share_vhlss",
-           label="Ho Chi Minh City residents with KT3/KT4 status, VHLSS 2004",
-           unit="percent", resources="registration_status_hcmc_2004",
-           formula="published share, VHLSS row")
-def _kt34_vhlss(p: DataPackage) -> Result:
-    return Result(value=_column_value(p, "registration_status_hcmc_2004", "survey", "vhlss",
-                                      "kt3_kt4_share"), period="2004")
-
-
-@indicator("vhlss_coverage_share",
-           label="KT3/KT4 residents counted by the VHLSS as a share of those found by the "
-                 "Intercensal Survey",
-           unit="percent", resources="registration_status_hcmc_2004",
-           formula="VHLSS share / Intercensal Survey share x 100")
-def _vhlss_coverage(p: DataPackage) -> Result:
-    vhlss = _kt34_vhlss(p).value
-    census = _kt34_intercensal(p).value
-    assert vhlss is not None and census is not None
-    if census == 0:
-        raise IndicatorError(Problem("data/registration_status_hcmc_2004.csv",
-                                     "the Intercensal Survey share is 0 (expected a positive "
-                                     "share to divide by)", column="kt3_kt4_share"))
-    return Result(value=100 * vhlss / census, period="2004")
-
-
-# ---------------------------------------------------------------- registration
-
-
-def _reason(reason: str, label: str) -> None:
-    @indicator(f"vms_reason_{reason}", label=label, unit="percent",
-               resources="vms2004_reasons_not_registering",
-               formula=f"published share giving the reason '{reason.replace('_', ' ')}'")
-    def _compute(p: DataPackage) -> Result:
-        return Result(value=_column_value(p, "vms2004_reasons_not_registering", "reason", reason,
-                                          "share"), period="2004")
-
-
-_reason("no_permission", "Unregistered migrants who believed they had no permission to register")
-_reason("not_necessary", "Unregistered migrants who thought registering was not necessary")
-_reason("did_not_know_how", "Unregistered migrants who did not know how to register")
-
-
-# ---------------------------------------------------------------- return migration
-
-
-@indicator("annual_returns", label="People returning to Viet Nam from abroad each year",
-           unit="persons", resources="returns_to_viet_nam",
-           formula="published annual number, all returns")
-def _annual_returns(p: DataPackage) -> Result:
-    return Result(value=_column_value(p, "returns_to_viet_nam", "flow", "all_returns",
-                                      "persons_per_year"))
-
-
-@indicator("permanent_returnees", label="Returning emigrants who intend to stay, each year",
-           unit="persons", resources="returns_to_viet_nam",
-           formula="published annual number, permanent returnees")
-def _permanent(p: DataPackage) -> Result:
-    return Result(value=_column_value(p, "returns_to_viet_nam", "flow", "permanent_returnees",
-                                      "persons_per_year"))
-
-
-@indicator("permanent_return_share",
-           label="Permanent returnees as a share of all returns from abroad",
-           unit="percent", resources="returns_to_viet_nam",
-           formula="permanent returnees / all returns x 100")
-def _permanent_share(p: DataPackage) -> Result:
-    total = _annual_returns(p).value
-    permanent = _permanent(p).value
-    assert total is not None and permanent is not None
-    if total <= 0 or permanent > total:
-        raise IndicatorError(Problem(
-            "data/returns_to_viet_nam.csv",
-            f"permanent returnees ({permanent:g}) must be a part of all returns ({total:g}) "
-            "(expected 0 < permanent <= all)", column="persons_per_year"))
-    return Result(value=100 * permanent / total)
-
-
-# ---------------------------------------------------------------- single published figures
-
-#: Indicators that state one published figure: (id of the row in ``published_estimates``,
-#: which is also the indicator id, and unit). The label comes from the row.
-PUBLISHED: tuple[tuple[str, str], ...] = (
-    ("uncounted_migrants", "persons"),
-    ("long_term_migrant_share", "percent"),
-    ("vms_registration_difficulty_share", "percent"),
-    ("hcmc_unregistered_share", "percent"),
-    ("hcmc_majority_migrant_wards", "wards"),
-    ("urban_household_deprivation_share", "percent"),
-    ("max_province_migrant_household_share", "percent"),
-    ("diaspora_return_intent_share", "percent"),
-    ("nims2015_migrant_share", "percent"),
-    ("nims2015_female_share", "percent"),
-    ("nims2015_young_share", "percent"),
-    ("nims2015_housing_difficulty_share", "percent"),
-    ("nims2015_qualified_migrant_share", "percent"),
-    ("nims2015_qualified_non_migrant_share", "percent"),
-    ("informal_employment_nonfarm_share", "percent"),
-    ("overseas_vietnamese", "persons"),
-    ("remittances_received", "US dollars"),
-)
-
-
-def _register_published(indicator_id: str, unit: str) -> None:
-    @indicator(indicator_id, label="", unit=unit, resources="published_estimates",
-               formula="published figure (a single value or a range), as its source states it")
-    def _compute(p: DataPackage) -> Result:
-        return _estimate(p, indicator_id)
-
-
-for _entry in PUBLISHED:
-    _register_published(*_entry)
-
-
-@indicator("qualification_gap", label="Percentage-point gap in qualifications, migrants over "
-           "non-migrants", unit="percentage points", resources="published_estimates",
-           formula="share of migrants with a qualification minus the share of non-migrants")
-def _qualification_gap(p: DataPackage) -> Result:
-    migrants = _estimate(p, "nims2015_qualified_migrant_share")
-    others = _estimate(p, "nims2015_qualified_non_migrant_share")
-    assert migrants.value is not None and others.value is not None
-    return Result(value=migrants.value - others.value, period=migrants.period,
-                  source_keys=migrants.source_keys)
 
 
 # ---------------------------------------------------------------- computing
@@ -387,6 +277,11 @@ def _qualification_gap(p: DataPackage) -> Result:
 
 def _build(definition: Definition, package: DataPackage) -> Indicator:
     result = definition.compute(package)
+    if not isinstance(result, Result):
+        raise IndicatorError(f"returned {type(result).__name__} (expected a brief.Result)")
+    if result.value is None and (result.low is None or result.high is None):
+        raise IndicatorError("returned no value (expected Result(value=...) or "
+                             "Result(low=..., high=...))")
     sources = [s for name in definition.resources for s in package.resource(name).sources]
     if result.source_keys:
         sources = [s for s in sources if s.key in result.source_keys]
@@ -405,36 +300,31 @@ def _build(definition: Definition, package: DataPackage) -> Indicator:
     )
 
 
-def compute_one(package: DataPackage, id: str) -> Indicator:
-    """Compute the single indicator ``id``, reading only the tables it needs."""
-    if id not in CATALOGUE:
-        raise KeyError(id)
-    try:
-        return _build(CATALOGUE[id], package)
-    except IndicatorError as exc:
-        raise DataError([exc.problem]) from None
+def _failing_line(exc: BaseException, definition: Definition) -> tuple[str, int | None]:
+    """The deepest line of a project file in the traceback of ``exc``, else the
+    definition's own place."""
+    found: tuple[str, int | None] = (definition.file, definition.line)
+    if definition.root is None:
+        return found
+    for frame in traceback.extract_tb(exc.__traceback__):
+        file = _in_project(frame.filename, definition.root)
+        if file is not None:
+            found = (file, frame.lineno)
+    return found
 
 
-def compute(package: DataPackage) -> tuple[dict[str, Indicator], list[Problem]]:
-    """Compute every catalogued indicator; collect problems instead of stopping at one."""
-    values: dict[str, Indicator] = {}
-    problems: list[Problem] = []
-    for definition in CATALOGUE.values():
-        try:
-            values[definition.id] = _build(definition, package)
-        except IndicatorError as exc:
-            if exc.problem not in problems:
-                problems.append(exc.problem)
-    return values, problems
-
-
-def catalogue(data_dir: Path | None = None) -> dict[str, Indicator]:
-    """Load ``data/`` and compute all indicators, or raise :class:`DataError`."""
-    if data_dir is None:
-        from brief.paths import project_paths
-
-        data_dir = project_paths().data
-    values, problems = compute(load(data_dir))
-    if problems:
-        raise DataError(problems)
-    return values
+def _problem(definition: Definition, exc: Exception) -> Problem:
+    """A located problem for a failed indicator: the data when the error names it, else
+    the line of the project's ``indicators.py`` where the function failed."""
+    if isinstance(exc, IndicatorError) and isinstance(exc.problem, Problem):
+        return exc.problem
+    if isinstance(exc, DataError) and exc.problems:
+        return exc.problems[0]
+    if isinstance(exc, IndicatorError):
+        message = str(exc.problem)
+    else:
+        detail = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        message = f"{type(exc).__name__}: {detail}"
+    file, line = _failing_line(exc, definition)
+    return Problem(file or "indicators.py",
+                   f"indicator {definition.id!r} cannot be computed: {message}", row=line)

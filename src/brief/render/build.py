@@ -70,7 +70,7 @@ def _check_data(paths: ProjectPaths) -> None:
         return
     from brief.check import check
 
-    report = check(paths.data)
+    report = check(paths.root)
     if not report.ok:
         raise DataError(report.problems)
 
@@ -198,7 +198,7 @@ def _stage(project: Project, paths: ProjectPaths, staging: Path, progress: Progr
     specs, widths = _export_figures(book, site / "figures")
     progress.stage("html")
     _export_calls(paths, site)
-    html.write_assets(site, paths.cache)
+    html.write_assets(site, paths.cache, project.settings.style)
     pandoc_warnings: list[SourceWarning] = []
     pages = html.write_pages(project, book, site, work, specs, pandoc_warnings)
     warnings += [_locate(w, sources) for w in pandoc_warnings]

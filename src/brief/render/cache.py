@@ -4,7 +4,9 @@ Kept in ``.brief-cache/``, keyed by SHA-256 digests:
 
 * a chapter's **execution key** covers its code: its cells and their options, its
   inline expressions, the non-``.qmd`` files under ``chapters/`` (YAML that chapter
-  code reads), the ``brief`` package itself (which carries the engine version).
+  code reads), the project's indicator catalogue (``indicators.py``) and its
+  ``brief:`` settings (actors, house style), the ``brief`` package itself (which
+  carries the engine version).
   Prose is not in the key, so a prose-only edit re-executes nothing.
 * with the stored outputs, each chapter keeps the **data resources it read** while
   it ran (recorded by the data layer, ``brief.datapackage.READS``) and the digest of
@@ -29,7 +31,9 @@ from pathlib import Path
 from typing import Any
 
 import brief
+from brief.catalogue import catalogue_files
 from brief.render.qmd import Document
+from brief.settings import SettingsError, load_settings
 
 FORMAT = 1  # bump when the cached shape changes
 
@@ -65,13 +69,23 @@ def tool_versions() -> str:
     return "; ".join(versions)
 
 
+def _settings_text(root: Path) -> str:
+    """The project's ``brief:`` settings as canonical text ("" when unreadable: the build
+    reports that itself)."""
+    try:
+        return repr(load_settings(root))
+    except SettingsError:
+        return ""
+
+
 def code_digest(root: Path) -> str:
-    """What every chapter's code runs with, data aside: chapters/ side files, the package,
-    the libraries' versions."""
+    """What every chapter's code runs with, data aside: chapters/ side files, the project's
+    indicator catalogue and settings, the package, the libraries' versions."""
     digest = hashlib.sha256(f"format {FORMAT} brief {brief.__version__} "
-                            f"{tool_versions()}".encode())
+                            f"{tool_versions()}\n{_settings_text(root)}".encode())
     _digest_files((p for p in (root / "chapters").rglob("*") if p.suffix != ".qmd"), root,
                   digest)
+    _digest_files(catalogue_files(root), root, digest)
     package = Path(brief.__file__).parent
     _digest_files(_package_files(), package.parent, digest)
     return digest.hexdigest()

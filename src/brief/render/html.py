@@ -25,6 +25,7 @@ from brief.render import pandoc, versions, xref
 from brief.render.errors import RenderError, SourceWarning
 from brief.render.fonts import font_files
 from brief.render.project import Chapter, Project
+from brief.settings import Style
 
 ASSETS = Path(__file__).with_name("assets")
 #: The calls to action as CSV, which the build writes into the site root when it has them.
@@ -47,12 +48,15 @@ def chart_bundle(cache: Path) -> str:
     return bundle
 
 
-def write_assets(site: Path, cache: Path) -> None:
-    """Copy the stylesheets and fonts and write the chart bundle into ``site/assets``."""
+def write_assets(site: Path, cache: Path, style: Style | None = None) -> None:
+    """Copy the stylesheets and fonts and write the chart bundle into ``site/assets``;
+    ``theme.css`` carries the project's accent colour (``brief: style:``)."""
     assets = site / "assets"
     (assets / "fonts").mkdir(parents=True, exist_ok=True)
     for name in ("site.css", "print.css"):
         shutil.copyfile(ASSETS / name, assets / name)
+    accent = (style or Style()).accent
+    (assets / "theme.css").write_text(f":root {{ --accent: {accent}; }}\n", encoding="utf-8")
     for font in font_files():
         # "NotoSans[wdth,wght].ttf" -> "NotoSans.ttf": brackets are awkward in URLs.
         clean = font.name.split("[")[0] + ".ttf"

@@ -88,7 +88,8 @@ def typst_source(project: Project, book: xref.Book, work: Path, site_dir: str,
         "keywords: (" + "".join(f"{typst_string(k)}, " for k in project.keywords) + ")",
     ])
     template = TEMPLATE.read_text(encoding="utf-8")
-    return f"{template}\n#show: book.with({settings})\n\n{body}\n"
+    accent = f"#let accent = rgb({typst_string(project.settings.style.accent)})\n"
+    return f"{accent}{template}\n#show: book.with({settings})\n\n{body}\n"
 
 
 def write_pdf(project: Project, book: xref.Book, work: Path, site: Path,

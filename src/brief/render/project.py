@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from brief.render.errors import RenderError
+from brief.settings import Settings, SettingsError, parse_settings
 
 CONFIG = "_quarto.yml"
 
@@ -75,6 +76,8 @@ class Project:
     output_dir: str = "_book"
     chapters: tuple[Chapter, ...] = ()
     execute: dict[str, Any] = field(default_factory=dict)
+    #: The project's ``brief:`` block (actors, house style).
+    settings: Settings = field(default_factory=Settings)
     #: Short hash of data/, stamped on every page and in the PDF (set by the build).
     fingerprint: str = ""
     #: Published releases, oldest first (``brief.release.ReleaseInfo``; set by the build).
@@ -223,6 +226,10 @@ def load_project(root: Path) -> Project:
     execute = raw.get("execute") or {}
     if not isinstance(execute, dict):
         raise _fail("execute must be a mapping such as {echo: false}")
+    try:
+        settings = parse_settings(raw)
+    except SettingsError as exc:
+        raise RenderError(str(exc)) from None
     bibliography = raw.get("bibliography") or book.get("bibliography")
     if isinstance(bibliography, list):
         bibliography = bibliography[0] if bibliography else None
@@ -242,4 +249,5 @@ def load_project(root: Path) -> Project:
         output_dir=output_dir,
         chapters=_number(chapters, appendices),
         execute=execute,
+        settings=settings,
     )

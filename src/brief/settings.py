@@ -1,0 +1,161 @@
+"""The project's own settings: the ``brief:`` block of ``_quarto.yml``.
+
+Quarto ignores keys it does not know, so a brief keeps what is specific to it, and
+that the engine needs, in one block of the file that already describes the book::
+
+    brief:
+      actors: [national government, local authorities, employers]
+      style:
+        palette: ["#1f5f8b", "#e07b39", "#4c9f70"]
+        muted: "#9bb7cc"
+        font: Noto Sans
+
+* ``actors``: who a call to action may address, in the order the brief presents them.
+  Without the list any actor is accepted, presented in order of first appearance.
+* ``style``: the charts' house style. ``palette`` colours the series (its first colour
+  is the accent of the charts, the site and the PDF), ``muted`` the bars not
+  highlighted, ``font`` the charts' text (a family the build can find: Noto Sans and
+  Noto Serif are installed with brief).
+
+The block is parsed into a typed :class:`Settings` once; anything malformed is a
+:class:`SettingsError` naming the key and what was expected.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CONFIG = "_quarto.yml"
+BLOCK = "brief"
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+#: The engine's default chart colours (Okabe and Ito's palette, safe for colour-blind
+#: readers); a brief sets its own under ``brief: style: palette``.
+DEFAULT_PALETTE: tuple[str, ...] = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00",
+                                    "#56b4e9")
+DEFAULT_MUTED = "#b8c7d3"
+DEFAULT_FONT = "Noto Sans"
+
+
+class SettingsError(Exception):
+    """The ``brief:`` block of ``_quarto.yml`` cannot be used; the message says where."""
+
+
+@dataclass(frozen=True)
+class Style:
+    """The house style of the charts (and the accent colour of the site and PDF)."""
+
+    palette: tuple[str, ...] = DEFAULT_PALETTE
+    muted: str = DEFAULT_MUTED
+    font: str = DEFAULT_FONT
+
+    @property
+    def accent(self) -> str:
+        """The first colour of the palette: highlighted bars, links, rules."""
+        return self.palette[0]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the ``brief:`` block says, with the engine's defaults filled in."""
+
+    #: Actors of the calls to action, in presentation order; empty means "any".
+    actors: tuple[str, ...] = ()
+    style: Style = Style()
+
+
+def _fail(key: str, message: str) -> SettingsError:
+    return SettingsError(f"{CONFIG}: {BLOCK}.{key}: {message}")
+
+
+def _colour(value: Any, key: str) -> str:
+    if not isinstance(value, str) or not _COLOUR.match(value):
+        raise _fail(key, f"{value!r} is not a colour (expected a hex colour such as "
+                         "\"#1f5f8b\", in quotes)")
+    return value.lower()
+
+
+def _text_list(value: Any, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise _fail(key, "expected a list of names, e.g. [national government, employers]")
+    names = tuple(v.strip() for v in value)
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise _fail(key, f"{', '.join(twice)} listed twice (expected each name once)")
+    return names
+
+
+def _style(raw: Any) -> Style:
+    if raw is None:
+        return Style()
+    if not isinstance(raw, dict):
+        raise _fail("style", "expected a mapping with palette, muted and font")
+    unknown = sorted(set(map(str, raw)) - {"palette", "muted", "font"})
+    if unknown:
+        raise _fail(f"style.{unknown[0]}", "unknown key (expected palette, muted or font)")
+    palette = raw.get("palette")
+    if palette is None:
+        colours = DEFAULT_PALETTE
+    elif isinstance(palette, list) and palette:
+        colours = tuple(_colour(c, f"style.palette[{i}]") for i, c in enumerate(palette))
+    else:
+        raise _fail("style.palette", "expected a list of hex colours, the accent first")
+    muted = _colour(raw["muted"], "style.muted") if "muted" in raw else DEFAULT_MUTED
+    font = raw.get("font", DEFAULT_FONT)
+    if not isinstance(font, str) or not font.strip():
+        raise _fail("style.font", "expected a font family name, e.g. Noto Sans")
+    return Style(palette=colours, muted=muted, font=font.strip())
+
+
+def parse_settings(config: Any) -> Settings:
+    """The settings in the parsed ``_quarto.yml`` mapping ``config``."""
+    raw = config.get(BLOCK) if isinstance(config, dict) else None
+    if raw is None:
+        return Settings()
+    if not isinstance(raw, dict):
+        raise SettingsError(f"{CONFIG}: {BLOCK}: expected a mapping (actors, style)")
+    unknown = sorted(set(map(str, raw)) - {"actors", "style"})
+    if unknown:
+        raise _fail(unknown[0], "unknown key (expected actors or style)")
+    actors = _text_list(raw["actors"], "actors") if raw.get("actors") is not None else ()
+    return Settings(actors=actors, style=_style(raw.get("style")))
+
+
+@cache
+def _read(path: Path, stamp: tuple[int, int]) -> Settings:
+    del stamp  # part of the cache key: an edited file is read again
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise SettingsError(f"{CONFIG}{line}: not valid YAML ({getattr(exc, 'problem', exc)})"
+                            ) from None
+    return parse_settings(config)
+
+
+def load_settings(root: Path) -> Settings:
+    """The settings of the project at ``root`` (defaults when it has no ``_quarto.yml``)."""
+    path = (root / CONFIG).resolve()
+    try:
+        status = path.stat()
+    except OSError:
+        return Settings()
+    return _read(path, (status.st_mtime_ns, status.st_size))
+
+
+def project_settings() -> Settings:
+    """The settings of the project enclosing the working directory (or
+    ``BRIEF_PROJECT_ROOT``), defaults when there is none."""
+    from brief.paths import ProjectNotFound, find_root
+
+    try:
+        return load_settings(find_root())
+    except ProjectNotFound:
+        return Settings()
