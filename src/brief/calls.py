@@ -3,17 +3,17 @@
 ``chapters/calls-to-action.yml`` is a list of entries, each naming one action and the
 actor asked to take it::
 
-    - id: cta-02-decouple-services
-      chapter: 02-registration-reform
+    - id: cta-02-fund-clinics
+      chapter: 02-health-services
       actor: national government
-      text: Decouple access to public services from registration status.
-      indicators: [vms_registration_difficulty_share]
+      text: Fund a clinic in every district that has none.
+      indicators: [districts_without_clinic]
 
 The actors a call may address, and their order, come from the project's
 ``_quarto.yml`` (``brief: actors:``, see :mod:`brief.settings`); without that list any
-actor is accepted. The file is parsed into typed :class:`CallToAction` objects once and
-checked as a whole: every problem is reported with the file, the line of the entry, the entry's id
-and the field, so an author can fix them all in one pass. Chapters print
+actor is accepted. The file is parsed into typed :class:`CallToAction` objects once
+and checked as a whole: every problem is reported with the file, the line of the
+entry, the entry's id and the field, so an author can fix them all in one pass. Chapters print
 :func:`callout`; the summary and the annex print :func:`by_actor`; the build exports
 :func:`to_csv` for partners who track follow-up.
 """
@@ -116,7 +116,7 @@ def _check_entry(index: int, raw: Any, where: str, chapters: set[str], indicator
         match = CALL_ID.match(ident)
         if not match:
             problem("id", f"{ident!r} is not a call id (expected cta-NN-words, lower case, "
-                          "with NN the chapter number, e.g. cta-02-decouple-services)")
+                          "with NN the chapter number, e.g. cta-02-fund-clinics)")
         elif isinstance(chapter, str) and chapter[:2] != match.group(1):
             problem("id", f"{ident!r} does not match its chapter {chapter!r} (expected the "
                           f"prefix cta-{chapter[:2]}-)")
@@ -153,7 +153,7 @@ def _check_entry(index: int, raw: Any, where: str, chapters: set[str], indicator
     if ids not in (None, ""):
         if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
             problem("indicators", "expected a non-empty list of indicator ids, e.g. "
-                                  "[uncounted_migrants]")
+                                  "[population_latest]")
         else:
             for unknown in (i for i in ids if i not in indicators):
                 problem("indicators", f"unknown indicator {unknown!r} (run `brief indicators` "

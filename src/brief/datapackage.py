@@ -203,7 +203,7 @@ def _check_path(path: Any, where: str, data_dir: Path, file: str,
                 problems: list[Problem]) -> str | None:
     if not isinstance(path, str) or not path.strip():
         problems.append(Problem(file, f"{where}: path is missing (expected a CSV file name "
-                                      "inside data/, such as census_population.csv)"))
+                                      "inside data/, such as population.csv)"))
         return None
     if "://" in path or path.startswith(("/", "\\")) or ":" in path:
         problems.append(Problem(file, f"{where}: path {path!r} refused: resources must be local "
@@ -231,7 +231,7 @@ def _parse_resource(index: int, raw: Any, data_dir: Path, file: str,
     name = raw.get("name")
     if not isinstance(name, str) or not name:
         problems.append(Problem(file, f"{where}: name is missing (expected a lower-case name "
-                                      "such as census_population)"))
+                                      "such as population)"))
     path = _check_path(raw.get("path"), where, data_dir, file, problems)
     fields = _parse_fields(raw.get("schema"), where, file, problems)
     raw_sources = raw.get("sources")

@@ -39,7 +39,7 @@ def _column(package: DataPackage, resource: str, frame: pd.DataFrame, column: st
 
 def row(package: DataPackage, resource: str, **match: Any) -> pd.Series:
     """The first row of ``resource`` whose columns equal ``match``
-    (``row(data, "estimates", id="uncounted_migrants")``)."""
+    (``row(data, "estimates", id="households_total")``)."""
     frame = package.table(resource)
     selected = frame
     for column, wanted in match.items():

@@ -264,7 +264,7 @@ def indicator(id: str, *, label: str, unit: str, resources: tuple[str, ...] | st
         file, line = _declared_at(root)
         if not isinstance(id, str) or not id.isidentifier() or not id.islower():
             raise DefinitionError(f"indicator id {id!r} is not allowed (expected lower-case "
-                                  "letters, digits and underscores, e.g. urban_share_latest)",
+                                  "letters, digits and underscores, e.g. population_share_latest)",
                                   f"{file}:{line}" if file else "")
         catalogue.add(Definition(id, label, unit, names, formula, func, file, line, root))
         return func
@@ -323,7 +323,11 @@ def _problem(definition: Definition, exc: Exception) -> Problem:
     if isinstance(exc, IndicatorError):
         message = str(exc.problem)
     else:
-        detail = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        detail: object = exc
+        if isinstance(exc, KeyError) and exc.args:
+            # KeyError's str() quotes its key; keep the quotes for a key, not for a sentence.
+            key = exc.args[0]
+            detail = key if isinstance(key, str) and " " in key else repr(key)
         message = f"{type(exc).__name__}: {detail}"
     file, line = _failing_line(exc, definition)
     return Problem(file or "indicators.py",

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 class Problem:
     """One thing wrong with the input, located as precisely as we can.
 
-    ``file`` is relative to the project root (``data/census_population.csv``);
+    ``file`` is relative to the project root (``data/population.csv``);
     ``row`` is the physical line number in that file (the header is line 1);
     ``column`` names a CSV column or, for the descriptor, a place in the JSON.
     """
