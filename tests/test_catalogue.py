@@ -178,3 +178,9 @@ def test_the_engine_check_itself_can_fail(tmp_path: Path) -> None:
     text = "x = fmt('urban_growth_share')\n"
     assert re.search(r"(?<![A-Za-z0-9_])urban_growth_share(?![A-Za-z0-9_])", text)
     assert "src/brief/indicators.py" in _engine_text()
+
+
+def test_preview_rebuilds_when_the_catalogue_changes(project: Path) -> None:
+    from brief.preview import watched_files
+
+    assert project / "indicators.py" in set(watched_files(project))

@@ -239,6 +239,7 @@ def test_a_new_census_row_changes_the_text(tmp_path, monkeypatch):
 
     shutil.copytree(ROOT / "data", tmp_path / "data")
     shutil.copytree(ROOT / "chapters", tmp_path / "chapters")
+    shutil.copyfile(ROOT / "indicators.py", tmp_path / "indicators.py")
     with (tmp_path / "data" / "census_population.csv").open("a", encoding="utf-8") as f:
         f.write("2019,96208984,33059735\n")  # 2019 census, preliminary results (GSO)
     monkeypatch.setenv("BRIEF_PROJECT_ROOT", str(tmp_path))

@@ -25,6 +25,10 @@ class TableSummary:
     sources: int
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 @dataclass
 class CheckReport:
     """Everything ``brief check`` found: problems, or what a clean package holds."""
@@ -41,8 +45,8 @@ class CheckReport:
         """The one-line verdict that closes the report."""
         if self.ok:
             rows = sum(t.rows for t in self.tables)
-            return (f"OK: {len(self.tables)} tables, {rows} rows, "
-                    f"{len(self.indicators)} indicators computed.")
+            return (f"OK: {_count(len(self.tables), 'table')}, {_count(rows, 'row')}, "
+                    f"{_count(len(self.indicators), 'indicator')} computed.")
         n = len(self.problems)
         files = len({p.file for p in self.problems})
         return (f"FAILED: {n} problem{'s' if n != 1 else ''} in {files} "

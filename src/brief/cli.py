@@ -32,10 +32,15 @@ def _paths(project: Path | None) -> ProjectPaths:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="brief")
 def cli() -> None:
-    """Validate the brief's data, compute its indicators and render it."""
+    """Start, check, build and release data-driven policy briefs.
+
+    Run a command from a brief's folder (or pass --project PATH); `brief new DIR` starts
+    a new brief.
+    """
 
 
-@cli.command("check")
+@cli.command("check",
+             short_help="Validate data/, indicators.py and the indicators chapters cite.")
 @PROJECT_OPTION
 def check_command(project: Path | None) -> None:
     """Validate data/ against its schema and domain rules, then compute every indicator."""
@@ -68,7 +73,8 @@ def _format_value(value: float | None, unit: str = "") -> str:
 INDICATOR_COLUMNS = ["id", "value", "unit", "period", "label", "sources"]
 
 
-@cli.command("indicators")
+@cli.command("indicators",
+             short_help="List every indicator with its value, unit, period and sources.")
 @PROJECT_OPTION
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True, help="Print a readable table, a JSON list or CSV rows.")
@@ -124,7 +130,8 @@ def indicators_command(project: Path | None, fmt: str) -> None:
     Console().print(table)
 
 
-@cli.command("diff")
+@cli.command("diff",
+             short_help="Show which indicators and data files changed since a release.")
 @PROJECT_OPTION
 @click.argument("version", required=False)
 def diff_command(project: Path | None, version: str | None) -> None:
@@ -171,7 +178,8 @@ def diff_command(project: Path | None, version: str | None) -> None:
     sys.exit(1)
 
 
-@cli.command("build")
+@cli.command("build",
+             short_help="Render the website and the PDF into _book/.")
 @PROJECT_OPTION
 @click.option("--engine", type=click.Choice(["native", "quarto"]), default="native",
               show_default=True,
@@ -211,7 +219,8 @@ def build_command(project: Path | None, engine: str, verbose: bool, fresh: bool)
         sys.exit(1)
 
 
-@cli.command("release")
+@cli.command("release",
+             short_help="Check, build and archive an immutable edition in releases/.")
 @PROJECT_OPTION
 @click.argument("version")
 @click.option("--notes", default="", help="What this edition changes, in a sentence or two; "
@@ -272,7 +281,8 @@ def release_command(project: Path | None, version: str, notes: str) -> None:
                f"change{'s' if len(info.changes) != 1 else ''}).")
 
 
-@cli.command("preview")
+@cli.command("preview",
+             short_help="Serve the site locally and rebuild it on every change.")
 @PROJECT_OPTION
 @click.option("--port", type=int, default=8000, show_default=True,
               help="Serve on this port of 127.0.0.1 (0 picks a free one).")
@@ -304,6 +314,36 @@ def preview_command(project: Path | None, port: int) -> None:
     except KeyboardInterrupt:
         server.stop()
         click.echo("Stopped.")
+
+
+@cli.command("new",
+             short_help="Start a new brief in an empty folder from a working example.")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--title", default=None,
+              help="The brief's title, written to _quarto.yml (default: \"My policy "
+                   "brief\"); quotes, colons and any letters are fine.")
+def new_command(directory: Path, title: str | None) -> None:
+    """Start a new brief in DIRECTORY: a small, complete, working example to edit.
+
+    DIRECTORY must be new or empty; missing parent folders are created. The example's
+    data are invented: its README.md says what to replace first.
+    """
+    import shlex
+
+    from brief.new import NewProjectError, new_project
+
+    try:
+        written = new_project(directory, title)
+    except NewProjectError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"Wrote a new brief in {directory}/:")
+    for path in written:
+        click.echo(f"  {path.relative_to(directory).as_posix()}")
+    click.echo("The data and the source are invented: README.md says what to replace first.")
+    click.echo("Next:")
+    click.echo(f"  cd {shlex.quote(str(directory))} && brief check && brief build")
+    click.echo("  brief preview    # serve the site and rebuild on every save")
 
 
 def main() -> None:

@@ -1,10 +1,11 @@
 """``brief preview``: serve the site on 127.0.0.1, rebuild on change, reload the page.
 
 A watcher thread polls the project's inputs (chapters, config, bibliography, data,
-calls to action) and rebuilds with the execution cache when one changes. Pages are
-served from ``_book/`` with a small script appended that polls ``/__preview/state``
-and reloads when a new build is ready, or shows the build error over the page. The
-script exists only in what this server sends; the files on disk stay clean.
+calls to action, the indicator catalogue) and rebuilds with the execution cache when
+one changes. Pages are served from ``_book/`` with a small script appended that polls
+``/__preview/state`` and reloads when a new build is ready, or shows the build error
+over the page. The script exists only in what this server sends; the files on disk
+stay clean.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from brief.catalogue import catalogue_files
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +78,7 @@ def watched_files(root: Path) -> Iterator[Path]:
     """The inputs whose change should trigger a rebuild."""
     for pattern in ("*.qmd", "_quarto.yml", "**/*.bib", "data/**/*", "chapters/**/*"):
         yield from (p for p in root.glob(pattern) if p.is_file())
+    yield from catalogue_files(root)
 
 
 def snapshot(root: Path) -> dict[str, tuple[float, int]]:
