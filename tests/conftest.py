@@ -13,8 +13,9 @@ DATA = REPO / "data"
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A project folder whose data/ and indicators.py are fresh copies of the real ones
-    (safe to break)."""
+    """A project folder whose data/ and indicator catalogue (indicators/) are fresh copies
+    of the real ones (safe to break)."""
     shutil.copytree(DATA, tmp_path / "data")
-    shutil.copyfile(REPO / "indicators.py", tmp_path / "indicators.py")
+    shutil.copytree(REPO / "indicators", tmp_path / "indicators",
+                    ignore=shutil.ignore_patterns("__pycache__"))
     return tmp_path

@@ -68,7 +68,7 @@ def test_bad_input_is_reported(case: dict[str, Any], project: Path) -> None:
 def test_good_data_passes(project: Path) -> None:
     result = CliRunner().invoke(cli, ["check", "--project", str(project)])
     assert result.exit_code == 0, result.output
-    assert result.output.rstrip().splitlines()[-1].startswith("OK: 5 tables")
+    assert result.output.rstrip().splitlines()[-1].startswith("OK: 13 tables")
 
 
 def test_every_problem_is_listed_not_just_the_first(project: Path) -> None:

@@ -66,11 +66,15 @@ def test_chapter_has_findings_chart_and_call_to_action(path):
     assert '::: {.callout-note title="Key findings"}' in text
     found = cells(text)
     assert "from brief.display import fmt" in found[0][1], "the first cell sets up helpers"
-    charts = [(o, c) for o, c in found if o.get("label", "").startswith("fig-")]
-    assert charts, "a chapter needs at least one chart cell labelled fig-..."
-    for options, code in charts:
+    charts = [(i, o, c) for i, (o, c) in enumerate(found)
+              if o.get("label", "").startswith("fig-")]
+    assert len(charts) >= 2, "a chapter needs at least two chart cells labelled fig-..."
+    for index, options, code in charts:
         label = options["label"]
-        assert "charts.bar(" in code or "charts.grouped_bar(" in code, label
+        assert re.search(r"charts\.(bar|grouped_bar|line|tile_map)\(", code), label
+        following = found[index + 1] if index + 1 < len(found) else ({}, "")
+        assert following[0].get("output") == "asis" and "source_line(" in following[1], (
+            f"{label}: the next cell must print the chart's source line")
         assert options.get("fig-cap") and options.get("fig-alt"), f"{label}: caption and alt"
         alt = re.sub(r"\bKT\d\b", "", options["fig-alt"])  # registration statuses are names
         assert not re.search(r"\d", alt), f"{label}: keep numbers out of fig-alt"
@@ -125,7 +129,8 @@ ALLOWED = re.compile(
     r"\b(?:19[7-9]\d|20[0-2]\d|2030)\b"  # years 1970-2030
     r"|\b\d+/\d{4}/QH\d+\b"  # law numbers such as 68/2020/QH14
     r"|\bKT\d\b"  # registration statuses KT1-KT4
-    r"|\baged \d{1,2}[–-]\d{1,2}\b"  # age bands that define a group, such as aged 15–39
+    r"|\baged \d{1,2}(?:[–-]\d{1,2}\b| and over\b)"  # age groups: aged 15–39, aged 5 and over
+    r"|\bper 1,000\b"  # the unit of a rate
     rf"|\b\d{{1,2}} (?:{MONTHS})\b"  # the day in a date
     r"|\b(?:[Cc]hapters?|[Pp]art|[Ss]ection|[Aa]nnex) \d+(?: (?:to|and) \d+)?\b"
 )
@@ -151,6 +156,8 @@ def test_no_literal_numbers_in_prose(path):
     ("In 2009 the Law No. 68/2020/QH14 took effect on 1 July 2021 (chapter 2).", []),
     ("KT3 or KT4 residents, chapters 1 to 5.", []),
     ("Most migrants were aged 15–39 [@a].", []),
+    ("People aged 5 and over, per 1,000 population.", []),
+    ("About 5 and over 1,000 people.", [(1, "5"), (1, "1,000")]),
     ("Some 84% were 15–39.", [(1, "84%"), (1, "15–39.")]),
     ("About 42% of migrants `{python} fmt(\"x\")`.", [(1, "42%")]),
     ("Some 7.3 million people [@census2009].", [(1, "7.3")]),
@@ -187,7 +194,7 @@ def test_no_ten_word_run_is_copied_from_the_seeds():
 # ---------------------------------------------------------------- execution
 
 
-def run_qmd(path: Path) -> str:
+def run_qmd(path: Path, charts: list[dict] | None = None) -> str:
     """Run a .qmd's cells and inline expressions in order, as a kernel would.
 
     Returns the page as Markdown with inline values and printed cell output in place
@@ -213,7 +220,9 @@ def run_qmd(path: Path) -> str:
             if last is not None:
                 shown = eval(compile(ast.Expression(last.value), str(path), "eval"), namespace)
                 if hasattr(shown, "to_dict"):
-                    shown.to_dict()
+                    spec = shown.to_dict()
+                    if charts is not None:
+                        charts.append(spec)
         position = match.end()
     output.write(INLINE.sub(inline, text[position:]))
     return output.getvalue()
@@ -222,6 +231,16 @@ def run_qmd(path: Path) -> str:
 @pytest.mark.parametrize("path", QMD_FILES, ids=rel)
 def test_every_page_executes(path):
     run_qmd(path)
+
+
+@pytest.mark.parametrize("path", CHAPTER_FILES, ids=rel)
+def test_every_chapter_charts_a_real_series(path):
+    """At least two charts per chapter, one of them drawn from ten or more data points."""
+    specs: list[dict] = []
+    run_qmd(path, specs)
+    assert len(specs) >= 2
+    sizes = [len(rows) for spec in specs for rows in spec.get("datasets", {}).values()]
+    assert max(sizes) >= 10, f"largest chart has {max(sizes)} points"
 
 
 def test_inline_numbers_follow_the_data():
@@ -239,15 +258,17 @@ def test_a_new_census_row_changes_the_text(tmp_path, monkeypatch):
 
     shutil.copytree(ROOT / "data", tmp_path / "data")
     shutil.copytree(ROOT / "chapters", tmp_path / "chapters")
-    shutil.copyfile(ROOT / "indicators.py", tmp_path / "indicators.py")
+    shutil.copytree(ROOT / "indicators", tmp_path / "indicators")
+    # An invented census row (made up for this test, not a published figure).
     with (tmp_path / "data" / "census_population.csv").open("a", encoding="utf-8") as f:
-        f.write("2019,96208984,33059735\n")  # 2019 census, preliminary results (GSO)
+        f.write("2029,104000000,40000000\n")
     monkeypatch.setenv("BRIEF_PROJECT_ROOT", str(tmp_path))
     display.reset()
     try:
         out = run_qmd(tmp_path / "chapters" / "04-urban-planning.qmd")
-        assert "Between 2009 and 2019 the urban population grew by" in out
-        assert f"took {display.fmt('urban_growth_share')} of the country" in out
-        assert display.fmt("urban_growth_share") != "77%"
+        assert "Between 2019 and 2029 the urban population grew by" in out
+        # (40,000,000 - 33,122,548) / (104,000,000 - 96,208,984): the invented decade.
+        assert display.fmt("urban_growth_share") == "88%"
+        assert "took 88% of the country" in out
     finally:
         display.reset()

@@ -33,7 +33,7 @@ def test_digits_and_bare_override() -> None:
 
 
 def test_fmt_reads_the_catalogue() -> None:
-    assert display.fmt("urban_growth_share") == "77%"
+    assert display.fmt("urban_growth_share_1999_2009") == "77%"
     assert display.fmt("uncounted_migrants") == "12 to 16 million"
     assert display.value("hcmc_kt34_share_vhlss") == 3.8
 
@@ -57,7 +57,7 @@ def test_an_indicator_reads_only_its_tables(monkeypatch) -> None:
 
     display.reset()
     monkeypatch.setattr(datapackage, "READS", set())
-    assert display.fmt("urban_growth_share") == "77%"
+    assert display.fmt("urban_growth_share_1999_2009") == "77%"
     assert datapackage.READS == {"census_population"}
     display.fmt("hcmc_majority_migrant_wards")
     assert datapackage.READS == {"census_population", "published_estimates"}
@@ -69,10 +69,16 @@ def test_a_broken_table_fails_only_when_served(project, monkeypatch) -> None:
 
     (project / "data" / "returns_to_viet_nam.csv").write_text("", "utf-8")
     package = open_package(project / "data")
-    assert len(package.table("census_population")) == 2
+    assert len(package.table("census_population")) == 3
     with pytest.raises(DataError, match=r"returns_to_viet_nam\.csv: file is empty"):
         package.table("returns_to_viet_nam")
 
 
 def test_escape_markdown_keeps_data_inline() -> None:
     assert display.escape_markdown("Fund it.\n\n:::\n\n## Heading") == r"Fund it. ::: \#\# Heading"
+
+
+def test_rates_per_thousand_keep_one_decimal() -> None:
+    assert display.format_value(20.71, "per 1,000 population") == "20.7 per 1,000 population"
+    assert display.format_value(-14.5, "per 1,000 population", bare=True) == "-14.5"
+    assert display.format_value(48, "provinces") == "48"

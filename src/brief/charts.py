@@ -81,13 +81,18 @@ def bar(frame: pd.DataFrame, *, category: str, value: str, unit: str, title: str
     base = alt.Chart(data).encode(
         y=alt.Y(f"{category}:N", sort=order, title=None,
                 axis=alt.Axis(labelLimit=260, labelFontSize=12)),
-        x=alt.X(f"{value}:Q", title=_axis_title(unit, value_title),
-                scale=alt.Scale(domain=[0, 100]) if unit == "percent" else alt.Undefined),
+        # The axis follows the data (from zero), so that small shares stay legible.
+        x=alt.X(f"{value}:Q", title=_axis_title(unit, value_title), scale=alt.Scale(zero=True)),
         tooltip=[alt.Tooltip(f"{category}:N", title=" "),
                  alt.Tooltip("_label:N", title=_axis_title(unit, value_title))],
     )
     bars = base.mark_bar(height={"band": 0.7}).encode(color=colour)
-    labels = base.mark_text(align="left", dx=4).encode(text="_label:N")
+    # Labels sit beyond the end of each bar: to the right of positive bars, to the left
+    # of negative ones.
+    labels = (base.transform_filter(alt.datum[value] >= 0).mark_text(align="left", dx=4)
+              .encode(text="_label:N")
+              + base.transform_filter(alt.datum[value] < 0).mark_text(align="right", dx=-4)
+              .encode(text="_label:N"))
     heading = alt.TitleParams(title, subtitle=subtitle) if subtitle else title
     return (bars + labels).properties(
         title=heading, width=WIDTH - 260, height=alt.Step(34)
@@ -107,3 +112,80 @@ def grouped_bar(frame: pd.DataFrame, *, category: str, series: str, value: str, 
         tooltip=[alt.Tooltip(f"{category}:N", title=" "), alt.Tooltip(f"{series}:N", title=" "),
                  alt.Tooltip(f"{value}:Q", title=_axis_title(unit, value_title), format=fmt)],
     ).properties(title=heading, width=WIDTH - 220, height=alt.Step(40)).configure(**theme())
+
+
+def _label_column(data: pd.DataFrame, value: str, unit: str) -> pd.Series:
+    suffix = _UNIT_FORMAT.get(unit, (",.4~g", ""))[1]
+    return data[value].map(lambda v: f"{number(v)}{suffix}" if pd.notna(v) else "")
+
+
+def line(frame: pd.DataFrame, *, x: str, value: str, unit: str, title: str,
+         series: str | None = None, subtitle: str | None = None,
+         value_title: str | None = None, x_title: str | None = None,
+         zero: bool = True) -> alt.Chart:
+    """A time series: ``value`` against the numeric period ``x`` (a year), one line per
+    ``series`` when given, points on every observation and a tooltip that rounds as
+    the prose does. ``zero`` keeps zero on the value axis."""
+    columns = [x, value] + ([series] if series else [])
+    data = frame[columns].dropna(subset=[value]).copy()
+    data["_label"] = _label_column(data, value, unit)
+    house = style()
+    encoding: dict = {
+        "x": alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(format="d", tickMinStep=1)),
+        "y": alt.Y(f"{value}:Q", title=_axis_title(unit, value_title),
+                   scale=alt.Scale(zero=zero)),
+        "tooltip": [alt.Tooltip(f"{x}:Q", title=x_title or " ", format="d"),
+                    *([alt.Tooltip(f"{series}:N", title=" ")] if series else []),
+                    alt.Tooltip("_label:N", title=_axis_title(unit, value_title))],
+    }
+    if series:
+        encoding["color"] = alt.Color(f"{series}:N", title=None,
+                                      legend=alt.Legend(orient="bottom", columns=2,
+                                                        labelLimit=280))
+    base = alt.Chart(data).encode(**encoding)
+    mark_colour = {} if series else {"color": house.accent}
+    lines = base.mark_line(strokeWidth=2.5, **mark_colour)
+    points = base.mark_point(filled=True, size=36, **mark_colour)
+    heading = alt.TitleParams(title, subtitle=subtitle) if subtitle else title
+    return (lines + points).properties(title=heading, width=WIDTH - 60, height=280
+                                       ).configure(**theme())
+
+
+def tile_map(frame: pd.DataFrame, *, row: str, col: str, label: str, value: str, unit: str,
+             title: str, name: str | None = None, subtitle: str | None = None,
+             value_title: str | None = None, href: str | None = None,
+             tile: int = 44) -> alt.Chart:
+    """A tile-grid map: one square per area at (``col``, ``row``), coloured by ``value`` on a
+    scale that diverges at zero (the accent colour above, the second palette colour
+    below), with the short ``label`` in each tile and ``name`` in the tooltip. ``href``
+    names a column of links (a click opens the area's page)."""
+    columns = [row, col, label, value] + [c for c in (name, href) if c]
+    data = frame[list(dict.fromkeys(columns))].copy()
+    data["_label"] = _label_column(data, value, unit)
+    house = style()
+    extreme = float(data[value].abs().max() or 1)
+    colour = alt.Color(f"{value}:Q", title=_axis_title(unit, value_title),
+                       scale=alt.Scale(domain=[-extreme, 0, extreme],
+                                       range=[house.palette[1] if len(house.palette) > 1
+                                              else house.muted, "#f4f4f4", house.accent]),
+                       legend=alt.Legend(orient="bottom", direction="horizontal",
+                                         gradientLength=260))
+    tooltip = [alt.Tooltip(f"{name or label}:N", title=" "),
+               alt.Tooltip("_label:N", title=_axis_title(unit, value_title))]
+    encoding: dict = {
+        "x": alt.X(f"{col}:O", axis=None),
+        "y": alt.Y(f"{row}:O", axis=None),
+        "tooltip": tooltip,
+    }
+    if href:
+        encoding["href"] = alt.Href(f"{href}:N")
+    base = alt.Chart(data).encode(**encoding)
+    tiles = base.mark_rect(stroke="white", strokeWidth=2, cornerRadius=3).encode(color=colour)
+    # Dark text on light tiles, white on dark ones.
+    text = base.mark_text(fontSize=10, fontWeight=600).encode(
+        text=f"{label}:N",
+        color=alt.condition(f"abs(datum['{value}']) > {extreme * 0.55}", alt.value("white"),
+                            alt.value("#1a1a1a")))
+    heading = alt.TitleParams(title, subtitle=subtitle) if subtitle else title
+    return (tiles + text).properties(title=heading, width=alt.Step(tile), height=alt.Step(tile)
+                                     ).configure(**theme()).configure_view(stroke=None)

@@ -32,6 +32,8 @@ from brief.problems import DataError, Problem
 
 DESCRIPTOR = "datapackage.json"
 
+#: What a source may be to a table (see :class:`Source`).
+SOURCE_ROLES = ("origin", "route", "check")
 #: What a source key (a BibTeX key, cited as ``[@key]``) may look like.
 SOURCE_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_:.-]*")
 
@@ -41,8 +43,13 @@ READS: set[str] = set()
 FIELD_TYPES = {"string", "integer", "number", "year", "boolean", "date"}
 RULE_TYPES = {
     "not-greater", "sum-at-most", "low-not-above-high", "value-or-range", "source-key",
-    "percent-bounds",
+    "percent-bounds", "values-in", "complete",
 }
+#: Rules that compare a table with another resource (checked once both are valid):
+#: ``values-in``: every value of ``column`` is a value of ``resource``'s column ``in``;
+#: ``complete``: each value of ``by`` has a row for every value of ``resource``'s ``in``.
+CROSS_RULES = {"values-in": ("column", "resource", "in"),
+               "complete": ("column", "by", "resource", "in")}
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,10 @@ class Source:
     locator: str = ""
     key: str = ""
     path: str = ""
+    #: ``origin``: the publisher of the figures (cited wherever they are stated);
+    #: ``route``: the copy they came through (a mirror, a republished file);
+    #: ``check``: a publication a sample of the values was checked against.
+    role: str = "origin"
 
     def citation(self) -> str:
         """A one-line human citation: publisher (year), title, locator."""
@@ -163,6 +174,11 @@ def _parse_source(raw: Any, where: str, file: str, problems: list[Problem]) -> S
         problems.append(Problem(file, f"{where}: source year {year!r} is not a year "
                                       "(expected an integer such as 2009)"))
         return None
+    role = raw.get("role", "origin")
+    if role not in SOURCE_ROLES:
+        problems.append(Problem(file, f"{where}: source role {role!r} is not known (expected "
+                                      f"one of {', '.join(SOURCE_ROLES)})"))
+        return None
     return Source(
         title=str(raw["title"]),
         publisher=str(raw["publisher"]),
@@ -170,6 +186,7 @@ def _parse_source(raw: Any, where: str, file: str, problems: list[Problem]) -> S
         locator=str(raw.get("locator", "")),
         key=str(raw.get("key", "")),
         path=str(raw.get("path", "")),
+        role=role,
     )
 
 
@@ -262,6 +279,16 @@ def _parse_resource(index: int, raw: Any, data_dir: Path, file: str,
         if not isinstance(rule, dict) or rule.get("type") not in RULE_TYPES:
             problems.append(Problem(file, f"{where}: unknown rule {rule!r} (expected type one of "
                                           f"{', '.join(sorted(RULE_TYPES))})"))
+            continue
+        needed = CROSS_RULES.get(rule["type"], ())
+        missing = [k for k in needed if not isinstance(rule.get(k), str)]
+        if missing:
+            problems.append(Problem(file, f"{where}: rule {rule['type']!r} needs "
+                                          f"{', '.join(missing)} (expected the keys "
+                                          f"{', '.join(needed)}, each a name)"))
+        elif needed and fields and not {rule["column"], rule.get("by", rule["column"])} <= names:
+            problems.append(Problem(file, f"{where}: rule {rule['type']!r} names a column that "
+                                          "is not a field (expected fields of this resource)"))
     if len(problems) > before or name is None or path is None:
         return None
     return Resource(
@@ -443,6 +470,9 @@ def _translate(error: Any, resource: Resource, by_name: dict[str, FieldSpec]) ->
         shown = "blank" if cell in (None, "") else repr(cell)
         return Problem(file, f"{shown} is out of range (expected {_describe_constraint(spec)})",
                        row, column)
+    if kind == "unique-error" and column:
+        return Problem(file, f"duplicate value {cell!r}: an earlier row has it (expected each "
+                             f"{column} once)", row, column)
     if kind in ("primary-key", "unique-error"):
         key = ", ".join(resource.primary_key)
         return Problem(file, f"duplicate key: this row repeats the {key} of an earlier row "
@@ -514,7 +544,8 @@ def _rule_problems(frame: pd.DataFrame, resource: Resource) -> list[Problem]:
                 total = float(group[column].sum())
                 if total > limit + 1e-9:
                     last = int(group.index.max()) + 2
-                    scope = f" for {label}" if groups else ""
+                    values = label if isinstance(label, tuple) else (label,)
+                    scope = f" for {', '.join(str(v) for v in values)}" if groups else ""
                     problems.append(Problem(file, f"shares add up to {total:g}{scope} (expected "
                                                   f"a total of at most {limit:g})", last, column))
         elif kind == "source-key":
@@ -560,6 +591,49 @@ def validate_resource(data_dir: Path, resource: Resource
     return (None if problems else frame), problems
 
 
+def _cross_problems(package: DataPackage) -> list[Problem]:
+    """The rules that compare a valid table with another valid table of the package."""
+    problems: list[Problem] = []
+    for resource in package.resources.values():
+        frame = package._frames.get(resource.name)
+        for rule in (r for r in resource.rules if r["type"] in CROSS_RULES):
+            other = package.resources.get(rule["resource"])
+            if other is None:
+                problems.append(Problem(f"data/{DESCRIPTOR}", f"resource {resource.name!r}: rule "
+                                f"{rule['type']!r} names resource {rule['resource']!r}, which "
+                                "is not in the package (expected a resource name)"))
+                continue
+            reference = package._frames.get(other.name)
+            if frame is None or reference is None:
+                continue  # the invalid table has been reported already
+            if rule["in"] not in reference.columns:
+                problems.append(Problem(f"data/{DESCRIPTOR}", f"resource {resource.name!r}: rule "
+                                f"{rule['type']!r} names column {rule['in']!r} of "
+                                f"{other.name!r}, which has no such field"))
+                continue
+            allowed = list(dict.fromkeys(reference[rule["in"]].dropna()))
+            column = rule["column"]
+            if rule["type"] == "values-in":
+                known = set(allowed)
+                for index, value in frame[column].items():
+                    if pd.notna(value) and value not in known:
+                        problems.append(Problem(resource.file, f"{value!r} is not in "
+                                        f"{other.file} (expected a value of its column "
+                                        f"{rule['in']})", int(index) + 2, column))
+                continue
+            by = rule["by"]
+            for period, group in frame.groupby(by, sort=True):
+                absent = [v for v in allowed if v not in set(group[column])]
+                if absent:
+                    shown = ", ".join(map(repr, absent[:3])) + (", ..." if len(absent) > 3
+                                                                 else "")
+                    problems.append(Problem(resource.file, f"{by} {period} has no row for "
+                                    f"{shown} (expected a row for every {rule['in']} of "
+                                    f"{other.file} in each {by})", int(group.index.max()) + 2,
+                                    column))
+    return problems
+
+
 def validate(data_dir: Path) -> tuple[DataPackage | None, list[Problem]]:
     """Check the whole package; return it (when the descriptor parsed) and every problem."""
     package, problems = read_descriptor(data_dir)
@@ -570,6 +644,7 @@ def validate(data_dir: Path) -> tuple[DataPackage | None, list[Problem]]:
         problems += resource_problems
         if frame is not None:
             package._frames[resource.name] = frame
+    problems += _cross_problems(package)
     return package, problems
 
 

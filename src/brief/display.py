@@ -111,6 +111,10 @@ def format_value(x: float, unit: str, digits: int | None = None, bare: bool = Fa
     if unit in ("persons", "persons per year"):
         text, word = _scaled(x, digits)
         return f"{text} {word}".strip()
+    if unit.startswith("per "):
+        # A rate such as "per 1,000 population": one decimal, as rates are published.
+        text = number(x, 1 if digits is None else digits)
+        return text if bare else f"{text} {unit}"
     if unit == "US dollars":
         text, word = _scaled(x, digits)
         return f"{text} {word}".strip() if bare else f"US${text} {word}".strip()
@@ -153,3 +157,35 @@ def cite_sources(sources: Iterable[Source]) -> str:
 def cite(*ids: str) -> str:
     """A pandoc citation for the sources of the given indicators: ``[@a; @b]``."""
     return cite_sources(s for id in ids for s in get(id).sources)
+
+
+def listing(names: Iterable[str]) -> str:
+    """Names as prose: "A", "A and B", "A, B and C" (for names computed from data)."""
+    items = [str(n) for n in names]
+    if not items:
+        raise ValueError("listing() needs at least one name")
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def source_line(*resources: str, indicators: Iterable[str] = (), note: str = "") -> str:
+    """Markdown for the line under a chart: "Source: Publisher (year); ..." naming the
+    sources that published the figures plotted, each a citation linked to the reference
+    list, then ``note``.
+
+    Name the data ``resources`` the chart draws (their origin sources are cited, not the
+    copies the data came through), or, for a chart of single published figures, the
+    ``indicators`` it shows (only their own sources are cited). Print it from an
+    ``output: asis`` cell right after the chart's cell.
+    """
+    sources: list[Source] = [s for name in resources for s in package().resource(name).sources
+                             if s.role == "origin"]
+    sources += [s for id in indicators for s in get(id).sources]
+    if not sources:
+        raise ValueError("source_line() needs the resources or indicators the chart plots")
+    cited = {(s.key or s.title): s for s in sources}
+    parts = [f"@{s.key}" if s.key else f"{escape_markdown(s.publisher)} ({s.year})"
+             for s in cited.values()]
+    text = "Source: " + "; ".join(parts) + "."
+    if note:
+        text += f" {escape_markdown(note)}"
+    return f"::: {{.chart-source}}\n{text}\n:::\n"

@@ -282,10 +282,14 @@ def _build(definition: Definition, package: DataPackage) -> Indicator:
     if result.value is None and (result.low is None or result.high is None):
         raise IndicatorError("returned no value (expected Result(value=...) or "
                              "Result(low=..., high=...))")
-    sources = [s for name in definition.resources for s in package.resource(name).sources]
+    # An indicator cites the publishers of its figures, not the copies they came through
+    # or the publications used to check them.
+    sources = [s for name in definition.resources for s in package.resource(name).sources
+               if s.role == "origin"]
     if result.source_keys:
         sources = [s for s in sources if s.key in result.source_keys]
-    unique = tuple(dict.fromkeys(sources))
+    # One entry per cited work: two tables from one publication share its key.
+    unique = tuple({(s.key or s): s for s in sources}.values())
     return Indicator(
         id=definition.id,
         label=definition.label or result.label,

@@ -30,3 +30,24 @@ def built_mini(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = _copy(tmp_path_factory.mktemp("built") / "mini")
     build(root)
     return root
+
+
+REPO = Path(__file__).resolve().parents[2]
+#: What a copy of this repository's own book needs (not the engine, not the tests).
+REAL_BOOK = ("_quarto.yml", "index.qmd", "references.bib", "indicators.py", "indicators",
+             "chapters", "data", "releases")
+
+
+@pytest.fixture
+def real_book(tmp_path: Path) -> Path:
+    """A fresh, unbuilt copy of this repository's brief (safe to edit)."""
+    target = tmp_path / "brief"
+    target.mkdir()
+    for name in REAL_BOOK:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, target / name,
+                            ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.is_file():
+            shutil.copy(source, target / name)
+    return target

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.render]
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-PAGES = ["index.html", "chapters/01-growth.html", "chapters/a1-glossary.html",
+PAGES = ["index.html", "chapters/01-access.html", "chapters/a1-glossary.html",
          "chapters/references.html"]
 
 
@@ -106,7 +106,7 @@ def test_every_page_loads_draws_its_charts_and_stays_local(page, site, name):
     assert page.watch.foreign == []
 
 
-@pytest.mark.parametrize(("name", "charts"), [("index.html", 1), ("chapters/01-growth.html", 1)])
+@pytest.mark.parametrize(("name", "charts"), [("index.html", 1), ("chapters/01-access.html", 1)])
 def test_pages_with_charts_draw_them(page, site, name, charts):
     page.goto(site + name, wait_until="networkidle")
     page.locator(".chart-live svg").first.wait_for(timeout=10_000)
@@ -166,7 +166,7 @@ def test_search_answers(page, site):
 
 
 def test_unreleased_build_says_so_and_versions_page_works(page, site):
-    page.goto(site + "chapters/01-growth.html", wait_until="networkidle")
+    page.goto(site + "chapters/01-access.html", wait_until="networkidle")
     banner = page.locator("#version-banner")
     banner.wait_for(state="visible", timeout=10_000)
     assert "unreleased draft" in banner.text_content()

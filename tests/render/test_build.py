@@ -16,7 +16,7 @@ from brief.cli import cli
 
 pytestmark = pytest.mark.render
 
-PAGES = ["index.html", "chapters/01-growth.html", "chapters/a1-glossary.html",
+PAGES = ["index.html", "chapters/01-access.html", "chapters/a1-glossary.html",
          "chapters/references.html"]
 PDF = "brief-9.9.9-fixture.pdf"
 
@@ -64,6 +64,7 @@ def test_every_page_has_sidebar_footer_pdf_link_and_lang(built_mini, name):
     root = "../" * name.count("/")
     assert f"{root}{PDF}" in parser.urls
     assert ">Download PDF<" in text
+    assert f"{root}calls-to-action.csv" in parser.urls  # the fixture has calls to action
     sidebar = text.split('<ol class="chapters">')[1].split("</ol>")[0]
     assert sidebar.count("<li><a href=") == 4
     assert "Appendices" in sidebar
@@ -95,50 +96,74 @@ def test_links_between_pages_resolve(built_mini):
 
 
 def test_chapter_page_numbers_captions_and_cross_references(built_mini):
-    text, _ = _page(built_mini / "_book", "chapters/01-growth.html")
+    text, _ = _page(built_mini / "_book", "chapters/01-access.html")
     assert '<span class="header-number">1.1</span>' in text
-    assert '<figure id="fig-urban-share"' in text
+    assert '<figure id="fig-piped-share"' in text
     assert 'class="caption-label">Figure 1.1:</span>' in text
-    assert re.search(r'<a href="#fig-urban-share"[^>]*>Figure 1.1</a>', text)
+    assert re.search(r'<a href="#fig-piped-share"[^>]*>Figure 1.1</a>', text)
     assert 'class="caption-label">Table 1.1:</span>' in text
-    assert re.search(r'<a href="#sec-where"[^>]*>Section 1.1</a>', text)
+    assert re.search(r'<a href="#sec-coverage"[^>]*>Section 1.1</a>', text)
     assert 'class="callout callout-important"' in text
-    assert "Hộ khẩu" in text
+    # The `output: asis` cell prints the chapter's calls (Markdown, diacritics) in file order.
+    assert ("<li><strong>School boards:</strong> Connect every school in Lục Hồ to a safe "
+            "drinking-water source") in text
+    assert text.index("<strong>School boards:</strong>") < text.index(
+        "<strong>Provincial water company:</strong>")
     assert 'rel="prev" href="../index.html"' in text
     assert 'rel="next" href="../chapters/a1-glossary.html"' in text
 
 
 def test_index_links_across_pages_and_states_computed_values(built_mini):
     text, _ = _page(built_mini / "_book", "index.html")
-    assert re.search(r'href="chapters/01-growth.html#fig-urban-share"[^>]*>Figure 1.1</a>', text)
-    assert re.search(r'href="chapters/01-growth.html"[^>]*>Chapter 1</a>', text)
-    # urban_growth_share in the fixture: (400,000 - 250,000) / (1,200,000 - 1,000,000)
-    assert "75% of population growth" in text
+    assert re.search(r'href="chapters/01-access.html#fig-piped-share"[^>]*>Figure 1.1</a>', text)
+    assert re.search(r'href="chapters/01-access.html"[^>]*>Chapter 1</a>', text)
+    # piped_share_latest in the fixture: 350,000 / 1,000,000 residents in 2020
+    assert "35% of residents had piped water" in text
     assert 'class="callout callout-note"' in text and "Key findings" in text
     assert "BRIEFINLINE" not in text
+    # Calls grouped by actor in the order of `brief: actors:`, not of the YAML file; an
+    # actor without calls gets no heading.
+    headings = re.findall(r'<h3 class="unnumbered"[^>]*>([^<]+)</h3>', text)
+    assert headings == ["Provincial people’s committee", "Provincial water company",
+                        "School boards"]
 
 
 def test_chart_is_embedded_with_alt_text_and_downloads(built_mini):
     site = built_mini / "_book"
-    text, parser = _page(site, "chapters/01-growth.html")
+    text, parser = _page(site, "chapters/01-access.html")
     charts = [a for tag, a in parser.tags if tag == "div" and a.get("data-chart")]
-    assert [c["data-chart"] for c in charts] == ["fig-urban-share"]
-    assert charts[0]["aria-label"].startswith("Bar chart: the urban share grows")
-    assert 'data-chart-spec="fig-urban-share"' in text
+    assert [c["data-chart"] for c in charts] == ["fig-piped-share"]
+    assert charts[0]["aria-label"].startswith("Bar chart: the piped share grows")
+    assert 'data-chart-spec="fig-piped-share"' in text
     for suffix in ("svg", "png", "csv"):
-        assert f"../figures/fig-urban-share.{suffix}" in parser.urls
-        assert (site / "figures" / f"fig-urban-share.{suffix}").stat().st_size > 0
-        assert (built_mini / "figures" / f"fig-urban-share.{suffix}").is_file()
-    csv = (site / "figures" / "fig-urban-share.csv").read_text(encoding="utf-8")
-    assert csv.splitlines()[0].split(",")[:2] == ["census", "share"]
-    svg = (site / "figures" / "fig-urban-share.svg").read_text(encoding="utf-8")
-    assert "Dân số đô thị tăng: ệ ữ ặ Đ" in svg
+        assert f"../figures/fig-piped-share.{suffix}" in parser.urls
+        assert (site / "figures" / f"fig-piped-share.{suffix}").stat().st_size > 0
+        assert (built_mini / "figures" / f"fig-piped-share.{suffix}").is_file()
+    csv = (site / "figures" / "fig-piped-share.csv").read_text(encoding="utf-8")
+    assert csv.splitlines()[0].split(",")[:2] == ["survey", "share"]
+    svg = (site / "figures" / "fig-piped-share.svg").read_text(encoding="utf-8")
+    assert "Nước máy đến nhà tăng: ệ ữ ặ Đ" in svg
+
+
+def test_house_style_comes_from_the_brief_block(built_mini):
+    """The fixture's `brief: style:` (teal accent, muted grey-blue, Noto Serif), not the
+    engine's defaults, colours and sets the charts and the site."""
+    site = built_mini / "_book"
+    svg = (site / "figures" / "fig-piped-share.svg").read_text(encoding="utf-8")
+    assert 'fill="#00798c"' in svg  # the highlighted bar (2020) in the accent
+    assert 'fill="#c3cfd1"' in svg  # the other bar muted
+    assert 'font-family="Noto Serif"' in svg and 'font-family="Noto Sans"' not in svg
+    assert "#00798c" in (site / "assets" / "theme.css").read_text(encoding="utf-8")
 
 
 def test_references_page_lists_every_cited_source(built_mini):
     text, _ = _page(built_mini / "_book", "chapters/references.html")
-    for title in ("Fixture Census 1999", "Fixture Migration Survey"):
+    # Cited by cite() (an indicator's sources), by a literal [@key, p. 3], and by cite()
+    # of published figures, which cites only the rows' own sources.
+    for title in ("Fixture Household Water Survey 2015", "Fixture Household Water Survey 2020",
+                  "Fixture School Water Audit", "Fixture Hygiene Study"):
         assert title in text
+    assert "Fixture Provincial Budget" not in text  # a source of the table, of no cited row
 
 
 def test_search_index_was_built(built_mini):
@@ -154,18 +179,19 @@ def _pdf_text(path: Path) -> tuple[PdfReader, list[str]]:
 def test_pdf_cover_contents_and_metadata(built_mini):
     reader, pages = _pdf_text(built_mini / "_book" / PDF)
     # pypdf misreads the bold "ị" cluster Typst writes on the cover; poppler reads it right.
+    # The title wraps onto two lines there, hence the joined words.
     cover = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(built_mini / "_book" / PDF),
                             "-"], capture_output=True, text=True, check=True).stdout
-    assert "Fixture brief: Di cư nội địa" in cover
+    assert "Fixture brief: Nước sạch cho mọi địa phương" in " ".join(cover.split())
     assert "A test book for the render engine" in pages[0]
     assert "Version 9.9.9-fixture" in pages[0] and "22 November 2026" in pages[0]
-    assert "Contents" in pages[1] and "Urban growth in the fixture" in pages[1]
+    assert "Contents" in pages[1] and "Piped water in the fixture" in pages[1]
     meta = reader.metadata
-    assert meta.title == "Fixture brief: Di cư nội địa"
+    assert meta.title == "Fixture brief: Nước sạch cho mọi địa phương"
     assert meta.author == "Brief project team (fixture)"
     assert meta.subject.startswith("A test book for the render engine. Version 9.9.9-fixture, ")
     assert re.search(r", data [0-9a-f]{12}\.$", meta.subject)
-    assert meta.get("/Keywords") == "fixture, Việt Nam"
+    assert meta.get("/Keywords") == "fixture, nước sạch"
     assert reader.trailer["/Root"].get("/Lang") == "en"
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)
@@ -175,8 +201,11 @@ def test_pdf_body_text_diacritics_callouts_footnotes_references(built_mini):
     _, pages = _pdf_text(built_mini / "_book" / PDF)
     body = "\n".join(pages[2:])
     for needle in ("ệ ữ ặ Đ", "Đồng bằng sông Hồng", "Key findings", "Call to action",
-                   "Figure 1.1", "Table 1.1", "Section 1.1", "Đà Nẵng",
-                   "Fixture Census Committee", "Fixture Statistics Office 2005"):
+                   "Figure 1.1", "Table 1.1", "Section 1.1", "Đà Nẵng", "Lục Hồ",
+                   # cite() of an indicator, a literal [@key, p. 3], cite() of published rows
+                   "Fixture Statistics Office 2016", "Education Department 2019, 3",
+                   "Fixture Health Institute 2018",
+                   "55 to 80%", "120 to 180 schools", "150,000 more people"):
         assert needle in body, needle
     assert "Version 9.9.9-fixture" in pages[3]  # the footer on a body page
     assert "A Glossary" in body and "Appendices" in pages[1]
@@ -195,20 +224,37 @@ def _break(root: Path, file: str, old: str, new: str) -> None:
 
 
 FAILURES = [
-    pytest.param("chapters/01-growth.qmd", "charts.bar(frame,", "1 / 0\ncharts.bar(frame,",
-                 ["chapters/01-growth.qmd:30: cell fig-urban-share: ZeroDivisionError: "
+    pytest.param("chapters/01-access.qmd", "charts.bar(frame,", "1 / 0\ncharts.bar(frame,",
+                 ["chapters/01-access.qmd:28: cell fig-piped-share: ZeroDivisionError: "
                   "division by zero"], id="raising-cell"),
-    pytest.param("index.qmd", 'fmt("urban_growth_share")` of', 'fmt("no_such_id")` of',
-                 ["index.qmd:11: inline expression `{python} fmt(\"no_such_id\")`",
-                  "unknown indicator 'no_such_id'"], id="failing-inline"),
-    pytest.param("chapters/01-growth.qmd", "## Calls to action",
+    # An id computed at run time escapes the check before execution: the inline fails.
+    pytest.param("index.qmd", 'fmt("piped_share_latest")` of',
+                 'fmt("piped_share_" + "unknown")` of',
+                 ["index.qmd:11: inline expression `{python} fmt(\"piped_share_\" + "
+                  "\"unknown\")`", "unknown indicator 'piped_share_unknown'"],
+                 id="failing-inline"),
+    # A literal id that indicators.py does not define is refused before anything runs.
+    pytest.param("index.qmd", 'fmt("piped_share_latest")` of', 'fmt("no_such_id")` of',
+                 ["index.qmd:11: indicator 'no_such_id' is cited but not defined in "
+                  "indicators.py"], id="undefined-indicator"),
+    pytest.param("chapters/01-access.qmd", "## Calls to action",
                  "```{=typst}\n#no-such-function()\n```\n\n## Calls to action",
-                 ["chapters/01-growth.qmd: PDF: Typst could not compile the book",
+                 ["chapters/01-access.qmd: PDF: Typst could not compile the book",
                   "unknown variable: no-such-function"],
                  id="typst-error"),
-    pytest.param("data/census_population.csv", "2009,1200000,400000", "2009,1200000,1400000",
-                 ["data/census_population.csv:3", "FAILED: the data package has problems"],
+    pytest.param("data/household_water.csv", "2020,1000000,350000", "2020,1000000,1350000",
+                 ["data/household_water.csv:3", "FAILED: the data package has problems"],
                  id="bad-data"),
+    pytest.param("indicators.py", 'growth(data, WATER, "piped_population")',
+                 'growth(data, WATER, "piped_persons")',
+                 ["data/household_water.csv: column piped_persons: no column 'piped_persons'",
+                  "FAILED: the data package has problems"],
+                 id="indicator-without-its-column"),
+    pytest.param("indicators.py", "Result(value=census - audit,",
+                 "Result(value=(census - audit) / 0,",
+                 ["indicators.py:89: indicator 'school_water_gap' cannot be computed: "
+                  "ZeroDivisionError", "FAILED: the data package has problems"],
+                 id="raising-indicator"),
 ]
 
 

@@ -36,25 +36,25 @@ def test_preview_rebuilds_and_signals_reload(built_mini: Path, tmp_path: Path) -
     preview = Preview(root, lambda: build(root), root / "_book", port=0, interval=0.2)
     preview.start()
     try:
-        page = fetch(preview.url + "chapters/01-growth.html")
+        page = fetch(preview.url + "chapters/01-access.html")
         assert STATE_PATH in page  # the reload script is injected into what is served
-        assert STATE_PATH not in (root / "_book" / "chapters" / "01-growth.html").read_text()
+        assert STATE_PATH not in (root / "_book" / "chapters" / "01-access.html").read_text()
         state = json.loads(fetch(preview.url + STATE_PATH.lstrip("/")))
-        chapter = root / "chapters" / "01-growth.qmd"
+        chapter = root / "chapters" / "01-access.qmd"
         chapter.write_text(chapter.read_text("utf-8").replace(
-            "Urban share rose to", "In the preview, urban share rose to"), "utf-8")
+            "Piped coverage rose to", "In the preview, piped coverage rose to"), "utf-8")
 
         def rebuilt() -> bool:
             now = json.loads(fetch(preview.url + STATE_PATH.lstrip("/")))
             return now["generation"] > state["generation"]
 
         wait_for(rebuilt)
-        assert "In the preview, urban share rose to" in fetch(
-            preview.url + "chapters/01-growth.html")
+        assert "In the preview, piped coverage rose to" in fetch(
+            preview.url + "chapters/01-access.html")
 
         chapter.write_text(chapter.read_text("utf-8") + "\n```{python}\n1/0\n```\n", "utf-8")
         wait_for(lambda: json.loads(fetch(preview.url + STATE_PATH.lstrip("/")))["error"])
         error = json.loads(fetch(preview.url + STATE_PATH.lstrip("/")))["error"]
-        assert "ZeroDivisionError" in error and "01-growth.qmd" in error
+        assert "ZeroDivisionError" in error and "01-access.qmd" in error
     finally:
         preview.stop()

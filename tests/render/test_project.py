@@ -6,30 +6,42 @@ import pytest
 
 from brief.render.errors import RenderError
 from brief.render.project import load_project
+from brief.settings import load_settings
 
 
 def test_fixture_config_is_read_with_numbering(mini):
     project = load_project(mini)
-    assert project.title == "Fixture brief: Di cư nội địa"
+    assert project.title == "Fixture brief: Nước sạch cho mọi địa phương"
     assert (project.version, project.date, project.lang) == ("9.9.9-fixture", "2026-11-22",
                                                              "en")
     assert [(c.path, c.kind, c.number) for c in project.chapters] == [
         ("index.qmd", "unnumbered", ""),
-        ("chapters/01-growth.qmd", "chapter", "1"),
+        ("chapters/01-access.qmd", "chapter", "1"),
         ("chapters/a1-glossary.qmd", "appendix", "A"),
         ("chapters/references.qmd", "unnumbered", ""),
     ]
-    assert project.chapter("chapters/01-growth.qmd").html_name == "chapters/01-growth.html"
+    assert project.chapter("chapters/01-access.qmd").html_name == "chapters/01-access.html"
     assert project.pdf_name == "brief-9.9.9-fixture.pdf"
     assert project.execute == {"echo": False, "warning": False}
-    assert project.keywords == ("fixture", "Việt Nam")
+    assert project.keywords == ("fixture", "nước sạch")
+
+
+def test_fixture_brief_block_is_its_own(mini):
+    """The fixture's actors and house style, unlike the real brief's and the defaults."""
+    settings = load_settings(mini)
+    assert load_project(mini).settings == settings
+    assert settings.actors == ("provincial people's committee", "provincial water company",
+                               "school boards", "district health offices")
+    assert settings.style.palette == ("#00798c", "#d1495b", "#edae49", "#66a182")
+    assert (settings.style.accent, settings.style.muted, settings.style.font) == (
+        "#00798c", "#c3cfd1", "Noto Serif")
 
 
 @pytest.mark.parametrize(("old", "new", "message"), [
-    ('  title: "Fixture brief: Di cư nội địa"\n', "", "book.title is missing"),
-    ("    - chapters/01-growth.qmd\n", "    - chapters/99-none.qmd\n",
+    ('  title: "Fixture brief: Nước sạch cho mọi địa phương"\n', "", "book.title is missing"),
+    ("    - chapters/01-access.qmd\n", "    - chapters/99-none.qmd\n",
      "missing: chapters/99-none.qmd"),
-    ("    - chapters/01-growth.qmd\n", "    - chapters/01-growth.md\n",
+    ("    - chapters/01-access.qmd\n", "    - chapters/01-access.md\n",
      "expected a path ending in .qmd"),
     ("bibliography: references.bib", "bibliography: nowhere.bib", "nowhere.bib does not exist"),
     ("lang: en", "lang: [en", "_quarto.yml:"),

@@ -38,6 +38,22 @@ def test_release_diff_and_next_release(mini: Path) -> None:
     fingerprint = manifest["data_fingerprint"]
     assert set(manifest["outputs"]) == {"brief-1.0.0.pdf", "calls-to-action.csv",
                                         "indicators.json"}
+    # The archive holds the fixture's own catalogue, computed from its invented data...
+    archived = {i["id"]: i for i in json.loads((archive / "indicators.json").read_text("utf-8"))}
+    assert list(archived) == [
+        "piped_share_latest", "piped_share_previous", "piped_population_growth",
+        "school_water_gap", "school_water_share_range", "unserved_schools", "handwashing_share",
+        "water_budget", "tanker_litres_total"]
+    assert (archived["piped_share_latest"]["value"], archived["handwashing_share"]["value"]
+            ) == (35, 62)
+    assert (archived["unserved_schools"]["low"], archived["unserved_schools"]["high"]
+            ) == (120, 180)
+    assert [s["key"] for s in archived["handwashing_share"]["sources"]] == ["lhih2018hygiene"]
+    # ...and its calls to action, in file order.
+    rows = (archive / "calls-to-action.csv").read_text("utf-8").splitlines()
+    assert rows[0] == "id,chapter,actor,text,indicators"
+    assert [r.split(",")[0] for r in rows[1:]] == [
+        "cta-01-water-in-every-school", "cta-01-extend-the-network", "cta-01-audit-every-year"]
 
     site = mini / "_book"
     page = (site / "index.html").read_text("utf-8")
@@ -61,19 +77,24 @@ def test_release_diff_and_next_release(mini: Path) -> None:
 
     code, out = run("diff", "--project", root)
     assert code == 0 and "No change" in out
-    census = mini / "data" / "census_population.csv"
-    census.write_text(census.read_text("utf-8").replace("2009,1200000,400000",
-                                                        "2009,1200000,450000"), "utf-8")
+    survey = mini / "data" / "household_water.csv"
+    survey.write_text(survey.read_text("utf-8").replace("2020,1000000,350000",
+                                                        "2020,1000000,400000"), "utf-8")
     code, out = run("diff", "--project", root)
     assert code == 1
-    assert "~ urban_population_growth: 150,000 persons -> 200,000 persons" in out
-    assert "~ data/census_population.csv" in out
+    assert "~ piped_share_latest: 35 percent -> 40 percent" in out
+    assert "~ piped_population_growth: 150,000 persons -> 200,000 persons" in out
+    assert "~ data/household_water.csv" in out
+    # Only the indicators computed from the edited table moved.
+    moved = [line.split(":")[0].strip() for line in out.splitlines()
+             if line.strip().startswith(("+ ", "~ ", "- ")) and ":" in line]
+    assert moved == ["~ piped_share_latest", "~ piped_population_growth"]
 
-    code, out = run("release", "1.1.0", "--notes", "Revised census.", "--project", root)
+    code, out = run("release", "1.1.0", "--notes", "Revised survey.", "--project", root)
     assert code == 0, out
     changelog = (mini / "CHANGELOG.md").read_text("utf-8")
     assert changelog.index("## [1.1.0]") < changelog.index("## [1.0.0]")
-    assert "~ urban_population_growth" in changelog
+    assert "~ piped_population_growth" in changelog
     listed = json.loads((site / "versions.json").read_text("utf-8"))
     assert [v["version"] for v in listed] == ["1.1.0", "1.0.0"]
     assert listed[1]["pdf"] == "releases/1.0.0/brief-1.0.0.pdf"
@@ -84,14 +105,14 @@ def test_release_diff_and_next_release(mini: Path) -> None:
 
 
 def test_refuses_when_check_fails(mini: Path) -> None:
-    (mini / "data" / "census_population.csv").write_text("", "utf-8")
+    (mini / "data" / "household_water.csv").write_text("", "utf-8")
     code, out = run("release", "1.0.0", "--project", str(mini))
     assert code == 1 and "Release refused" in out and "file is empty" in out
     assert not (mini / "releases").exists()
 
 
 def test_refuses_when_the_build_fails(mini: Path) -> None:
-    chapter = mini / "chapters" / "01-growth.qmd"
+    chapter = mini / "chapters" / "01-access.qmd"
     chapter.write_text(chapter.read_text("utf-8") + "\n```{python}\n1/0\n```\n", "utf-8")
     before = (mini / "_quarto.yml").read_text("utf-8")
     code, out = run("release", "1.0.0", "--project", str(mini))

@@ -179,7 +179,18 @@ local function callout_title(el, kind)
   return pandoc.Inlines({pandoc.Str(CALLOUTS[kind])}), el.content
 end
 
+-- The line under a chart that names its sources: small print in both outputs.
+local function chart_source(el)
+  if not typst then return nil end
+  local blocks = pandoc.Blocks({pandoc.RawBlock("typst",
+    "#block(above: 0.3em, below: 1.2em)[#set text(size: 8.5pt, fill: luma(80))")})
+  blocks:extend(el.content)
+  blocks:insert(pandoc.RawBlock("typst", "]"))
+  return blocks
+end
+
 local function Div(el)
+  if el.classes:includes("chart-source") then return chart_source(el) end
   local kind
   for _, class in ipairs(el.classes) do
     local match = class:match("^callout%-(%a+)$")
