@@ -10,6 +10,7 @@ from brief import (
     IndicatorError,
     Problem,
     Result,
+    earliest,
     growth,
     indicator,
     latest,
@@ -184,7 +185,7 @@ def census_migrants_previous(data: DataPackage) -> Result:
            label="Internal migrants as a share of the population aged 5 and over, first census",
            unit="percent", resources=MIGRATION, formula="published rate, earliest census row")
 def census_migration_rate_first(data: DataPackage) -> Result:
-    first = data.table(MIGRATION).sort_values("year").iloc[0]
+    first = earliest(data, MIGRATION)
     return Result(value=first["migration_rate"], period=period_text(first["year"]))
 
 

@@ -8,6 +8,7 @@ from brief import (
     IndicatorError,
     Problem,
     Result,
+    earliest,
     indicator,
     latest,
     period_text,
@@ -33,7 +34,7 @@ def remittances_wdi_latest(data: DataPackage) -> Result:
            unit="US dollars", resources=REMITTANCES,
            formula="remittances received in the first year of the series")
 def remittances_wdi_first(data: DataPackage) -> Result:
-    first = data.table(REMITTANCES).sort_values("year").iloc[0]
+    first = earliest(data, REMITTANCES)
     return Result(value=first["remittances_usd"], period=period_text(first["year"]))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from brief import DataPackage, Result, indicator, latest, period_text
+from brief import DataPackage, Result, earliest, indicator, latest, period_text
 
 from .provinces import POPULATION, PROVINCES, RATES, province_year
 
@@ -25,7 +25,7 @@ def urban_share_wdi_latest(data: DataPackage) -> Result:
            unit="percent", resources=URBAN_WDI,
            formula="urban share in the first year of the series")
 def urban_share_wdi_first(data: DataPackage) -> Result:
-    first = data.table(URBAN_WDI).sort_values("year").iloc[0]
+    first = earliest(data, URBAN_WDI)
     return Result(value=first["urban_share"], period=period_text(first["year"]))
 
 

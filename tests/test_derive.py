@@ -140,3 +140,11 @@ def test_result_stores_floats_and_period_text() -> None:
     result = Result(value=np.int64(7), period=2019)  # type: ignore[arg-type]
     assert isinstance(result.value, float) and result.period == "2019"
     assert period_text(2019.0) == "2019" and period_text("2009-2019") == "2009-2019"
+
+
+def test_earliest_is_where_the_series_starts(data: DataPackage) -> None:
+    from brief import earliest
+
+    assert earliest(data, "series")["year"] == 2000
+    with pytest.raises(IndicatorError, match="no column 'month'"):
+        earliest(data, "series", by="month")

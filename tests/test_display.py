@@ -82,3 +82,9 @@ def test_rates_per_thousand_keep_one_decimal() -> None:
     assert display.format_value(20.71, "per 1,000 population") == "20.7 per 1,000 population"
     assert display.format_value(-14.5, "per 1,000 population", bare=True) == "-14.5"
     assert display.format_value(48, "provinces") == "48"
+
+
+def test_round_to_keeps_estimates_from_looking_precise() -> None:
+    assert display.format_value(86_751.4, "persons", round_to=1000) == "87,000"
+    assert display.format_value(235_085, "persons", round_to=1000) == "235,000"
+    assert display.format_value(2_858_693, "persons", round_to=1000) == "2.9 million"

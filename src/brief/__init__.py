@@ -27,6 +27,7 @@ _EXPORTS = {
     "row": "brief.derive",
     "value_at": "brief.derive",
     "latest": "brief.derive",
+    "earliest": "brief.derive",
     "latest_two": "brief.derive",
     "latest_rows": "brief.derive",
     "period_text": "brief.derive",
@@ -38,13 +39,14 @@ _EXPORTS = {
 
 __all__ = [  # noqa: RUF022 (grouped as in _EXPORTS)
     "indicator", "Result", "Indicator", "IndicatorError", "DataPackage", "Problem",
-    "row", "value_at", "latest", "latest_two", "latest_rows", "period_text", "growth",
+    "row", "value_at", "latest", "earliest", "latest_two", "latest_rows", "period_text", "growth",
     "share", "published", "value_range",
 ]
 
 if TYPE_CHECKING:
     from brief.datapackage import DataPackage
     from brief.derive import (
+        earliest,
         growth,
         latest,
         latest_rows,

@@ -203,8 +203,9 @@ def build_command(project: Path | None, engine: str, verbose: bool, fresh: bool)
     except DataError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
-        click.echo("FAILED: the data package has problems; nothing was built. "
-                   "Run `brief check` for details.", err=True)
+        click.echo("FAILED: the project has the problems listed above (in its data, its "
+                   "indicators or the ids its chapters cite); nothing was built. Run `brief "
+                   "check` after fixing them.", err=True)
         sys.exit(1)
     except RenderError as exc:
         click.echo(f"error: {exc}", err=True)

@@ -7,7 +7,8 @@ the build cache sees the dependency) and reports what it cannot do as an
 period present in the table: appending a year of data moves every indicator built on it.
 
 * :func:`row`: the one row whose key columns have the given values;
-* :func:`latest`, :func:`latest_two`, :func:`latest_rows`: rows by a period column;
+* :func:`latest`, :func:`earliest`, :func:`latest_two`, :func:`latest_rows`: rows by a
+  period column;
 * :func:`growth`: the change of a column between the two latest periods;
 * :func:`share`: a part of a total, in percent;
 * :func:`published`: a figure (a value or a range) as a source published it, from a row;
@@ -91,15 +92,24 @@ def latest_two(package: DataPackage, resource: str, by: str = "year"
     return frame.iloc[-2], frame.iloc[-1]
 
 
-def latest(package: DataPackage, resource: str, by: str = "year") -> pd.Series:
-    """The row with the latest value of the period column ``by``."""
+def _by_period(package: DataPackage, resource: str, by: str) -> pd.DataFrame:
     frame = package.table(resource)
     _column(package, resource, frame, by)
     frame = frame[frame[by].notna()].sort_values(by, kind="stable")
     if frame.empty:
         raise _missing(package, resource, f"no rows with a {by!r} (expected at least one)",
                        column=by)
-    return frame.iloc[-1]
+    return frame
+
+
+def latest(package: DataPackage, resource: str, by: str = "year") -> pd.Series:
+    """The row with the latest value of the period column ``by``."""
+    return _by_period(package, resource, by).iloc[-1]
+
+
+def earliest(package: DataPackage, resource: str, by: str = "year") -> pd.Series:
+    """The row with the earliest value of the period column ``by`` (where a series starts)."""
+    return _by_period(package, resource, by).iloc[0]
 
 
 def period_text(value: Any) -> str:

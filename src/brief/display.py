@@ -98,8 +98,15 @@ def _scaled(x: float, digits: int | None) -> tuple[str, str]:
     return number(x, digits), ""
 
 
-def format_value(x: float, unit: str, digits: int | None = None, bare: bool = False) -> str:
-    """Format ``x`` in ``unit`` the way the brief writes numbers in prose."""
+def format_value(x: float, unit: str, digits: int | None = None, bare: bool = False,
+                 round_to: int | None = None) -> str:
+    """Format ``x`` in ``unit`` the way the brief writes numbers in prose.
+
+    ``round_to`` rounds to a multiple first (1000: "87,000"), for figures that are
+    estimates and should not look more precise than they are.
+    """
+    if round_to:
+        x = round(x / round_to) * round_to
     if unit == "year":
         return str(round(x))
     if unit == "percent":
@@ -121,22 +128,24 @@ def format_value(x: float, unit: str, digits: int | None = None, bare: bool = Fa
     return number(x, digits)
 
 
-def fmt(id: str, digits: int | None = None, bare: bool = False) -> str:
+def fmt(id: str, digits: int | None = None, bare: bool = False,
+        round_to: int | None = None) -> str:
     """The indicator ``id`` as prose: ``77%``, ``7.3 million``, ``12 to 16 million``.
 
-    ``digits`` overrides the rounding; ``bare`` drops the unit sign or word.
+    ``digits`` overrides the rounding; ``bare`` drops the unit sign or word; ``round_to``
+    rounds to a multiple first (``round_to=1000``: ``87,000``).
     """
     indicator = get(id)
     if indicator.is_range:
         assert indicator.low is not None and indicator.high is not None
-        low = format_value(indicator.low, indicator.unit, digits, bare=True)
-        high = format_value(indicator.high, indicator.unit, digits, bare)
+        low = format_value(indicator.low, indicator.unit, digits, bare=True, round_to=round_to)
+        high = format_value(indicator.high, indicator.unit, digits, bare, round_to=round_to)
         low_text, _, low_word = low.partition(" ")
         if low_word and high.endswith(low_word):
             low = low_text
         return f"{low} to {high}"
     assert indicator.value is not None
-    return format_value(indicator.value, indicator.unit, digits, bare)
+    return format_value(indicator.value, indicator.unit, digits, bare, round_to=round_to)
 
 
 def escape_markdown(text: str) -> str:

@@ -243,17 +243,18 @@ FAILURES = [
                   "unknown variable: no-such-function"],
                  id="typst-error"),
     pytest.param("data/household_water.csv", "2020,1000000,350000", "2020,1000000,1350000",
-                 ["data/household_water.csv:3", "FAILED: the data package has problems"],
+                 ["data/household_water.csv:3",
+                  "FAILED: the project has the problems listed above"],
                  id="bad-data"),
     pytest.param("indicators.py", 'growth(data, WATER, "piped_population")',
                  'growth(data, WATER, "piped_persons")',
                  ["data/household_water.csv: column piped_persons: no column 'piped_persons'",
-                  "FAILED: the data package has problems"],
+                  "FAILED: the project has the problems listed above"],
                  id="indicator-without-its-column"),
     pytest.param("indicators.py", "Result(value=census - audit,",
                  "Result(value=(census - audit) / 0,",
                  ["indicators.py:89: indicator 'school_water_gap' cannot be computed: "
-                  "ZeroDivisionError", "FAILED: the data package has problems"],
+                  "ZeroDivisionError", "FAILED: the project has the problems listed above"],
                  id="raising-indicator"),
 ]
 
