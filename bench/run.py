@@ -1,6 +1,6 @@
 """Benchmark the build against a naive pipeline, in one run, on this machine.
 
-Usage: ``python bench/run.py [--runs N] [--no-scale]``
+Usage: ``python bench/run.py [--runs N] [--no-scale] [--no-factsheets] [--factsheets-only]``
 
 Measured on a scratch copy of the project (the working tree is never touched):
 
@@ -12,7 +12,10 @@ Measured on a scratch copy of the project (the working tree is never touched):
   to HTML per chapter and to Typst, then the Typst compiler: what a first script
   would do without the engine's parallel kernels, caches and single converter;
 * scale run: a synthetic project with 10x the chapters plus a chapter that reads a
-  1,000,000-row table, to show how time grows with the work.
+  1,000,000-row table, to show how time grows with the work;
+* factsheets (when ``_quarto.yml`` has a ``brief: factsheets:`` block): cold builds of
+  the project with and without the block, the cost of one factsheet ((with - without)
+  / rows), and that a prose edit of a chapter executes no factsheet.
 
 Each figure is the minimum and median of ``--runs`` runs; ratios compare medians
 measured in the same process, so a busy machine slows both sides alike.
@@ -36,6 +39,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
+import yaml
 
 from brief.paths import ROOT_ENV
 from brief.render.build import Progress, build
@@ -48,14 +52,23 @@ SKIP = shutil.ignore_patterns("_book", ".brief-cache", ".brief-staging*", "relea
 
 
 class Counter(Progress):
-    """Counts chapters that really executed (not served from the cache)."""
+    """Counts chapters, factsheets and kernels that really executed (not from the cache)."""
 
     def __init__(self) -> None:
         self.executed: list[str] = []
         self.cached: list[str] = []
+        self.sheets_executed: list[str] = []
+        self.kernels: list[tuple[str, int]] = []
 
     def chapter(self, path: str, cached: bool) -> None:
         (self.cached if cached else self.executed).append(path)
+
+    def factsheet(self, page: str, cached: bool) -> None:
+        if not cached:
+            self.sheets_executed.append(page)
+
+    def kernel(self, path: str, instances: int) -> None:
+        self.kernels.append((path, instances))
 
 
 def copy_project(target: Path, source: Path = REPO) -> Path:
@@ -85,12 +98,15 @@ def naive_build(root: Path, work: Path) -> None:
 
     pandoc = pypandoc.get_pandoc_path()
     project = load_project(root)
-    env = {**os.environ, ROOT_ENV: str(root)}
+    # Chapter code imports the project's catalogue package (indicators/) from the root.
+    env = {**os.environ, ROOT_ENV: str(root), "PYTHONPATH": str(root)}
     markdown_files = []
     for chapter in project.chapters:
         document = read_qmd(root, chapter.path)
         notebook = nbformat.v4.new_notebook()
-        notebook.cells = [nbformat.v4.new_code_cell(c.code) for c in document.cells]
+        # Chapters run from the project root, as Quarto's execute-dir: project does.
+        notebook.cells = [nbformat.v4.new_code_cell(f"import os\nos.chdir({str(root)!r})"),
+                          *(nbformat.v4.new_code_cell(c.code) for c in document.cells)]
         stem = chapter.path.replace("/", "_").removesuffix(".qmd")
         source = work / f"{stem}.ipynb"
         nbformat.write(notebook, source)
@@ -231,17 +247,72 @@ def measure_scale(tmp: Path, runs: int, cold: list[float]) -> None:
           f"({statistics.median(cold):.2f} s)")
 
 
+def without_factsheets(source: Path, target: Path) -> Path:
+    """A copy of the project at ``source`` with the ``brief: factsheets:`` block removed."""
+    root = copy_project(target, source)
+    config = root / "_quarto.yml"
+    data = yaml.safe_load(config.read_text("utf-8"))
+    del data["brief"]["factsheets"]
+    config.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "utf-8")
+    return root
+
+
+def measure_factsheets(root: Path, tmp: Path, runs: int) -> None:
+    """Cold builds with and without the factsheets, alternated so that a busy machine
+    slows both alike; the cost per factsheet; what a chapter's prose edit executes."""
+    project = load_project(root)
+    if project.factsheets is None:
+        print("\nfactsheets: none in this project (no `brief: factsheets:` block)")
+        return
+    plain = without_factsheets(root, tmp / "without-factsheets")
+    times: dict[str, list[float]] = {"with": [], "without": []}
+    result = None
+    for _ in range(runs):
+        clean(plain)
+        times["without"].append(timed(lambda: build(plain)))
+        clean(root)
+        start = time.perf_counter()
+        counter = Counter()
+        result = build(root, progress=counter)
+        times["with"].append(time.perf_counter() - start)
+    assert result is not None
+    rows = len(result.factsheets)
+    kernels = [n for path, n in counter.kernels if path == project.factsheets.template]
+    with_, without = statistics.median(times["with"]), statistics.median(times["without"])
+    print(f"\nfactsheets: {rows} pages and PDFs from {project.factsheets.template}")
+    print(f"{'cold without':<16} {summary(times['without'])}")
+    print(f"{'cold with':<16} {summary(times['with'])}")
+    print(f"with / without          {with_ / without:5.2f}   (target <= 1.5)")
+    print(f"per factsheet           {(with_ - without) / rows:5.2f} s (target < 0.5 s)")
+    print(f"kernels for the instances: {len(kernels)} ({', '.join(map(str, kernels))} "
+          "instances each)")
+    no_change = timed(lambda: build(root))
+    print(f"no-change rebuild       {no_change:5.2f} s (target < 1 s)")
+    edit_prose(root, [100])
+    counter = Counter()
+    build(root, progress=counter)
+    print(f"prose-only change       executed {len(counter.executed)} chapters and "
+          f"{len(counter.sheets_executed)} factsheets (target 0 and 0)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="Repetitions of each measurement.")
     parser.add_argument("--no-scale", action="store_true", help="Skip the scale run.")
     parser.add_argument("--scale-only", action="store_true",
                         help="Only the scale run, against freshly measured normal cold builds.")
+    parser.add_argument("--no-factsheets", action="store_true",
+                        help="Skip the cold builds with and without the factsheets.")
+    parser.add_argument("--factsheets-only", action="store_true",
+                        help="Only the cold builds with and without the factsheets.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="brief-bench-") as name:
         tmp = Path(name)
         root = copy_project(tmp / "project")
         print(f"Benchmark of {REPO.name}: {args.runs} runs each\n")
+        if args.factsheets_only:
+            measure_factsheets(root, tmp, args.runs)
+            return
         if args.scale_only:
             cold = []
             for _ in range(args.runs):
@@ -250,6 +321,8 @@ def main() -> None:
             print(f"{'cold':<12} {summary(cold)}")
         else:
             cold = measure_builds(root, tmp, args.runs)["cold"]
+        if not args.no_factsheets and not args.scale_only:
+            measure_factsheets(root, tmp, args.runs)
         if not args.no_scale:
             measure_scale(tmp, max(1, args.runs - 1), cold)
 

@@ -85,7 +85,7 @@ SAMPLE = [
     CallToAction("cta-01-a", "01-data-gaps", "national government", "Count everyone.",
                  ("uncounted_migrants", "urban_growth_share")),
     CallToAction("cta-01-c", "01-data-gaps", "communities", "Help newcomers.",
-                 ("uncounted_migrants",)),
+                 ("uncounted_migrants",), ("sending",)),
 ]
 
 
@@ -149,10 +149,28 @@ def test_to_csv_exports_every_call_and_rewrites_only_on_change(tmp_path):
     path = tmp_path / "out" / "calls-to-action.csv"
     assert calls.to_csv(path, SAMPLE) is True
     assert path.read_text("utf-8").splitlines() == [
-        "id,chapter,actor,text,indicators",
-        "cta-02-b,02-registration-reform,employers,Pay *fairly* [now].,urban_growth_share",
+        "id,chapter,actor,text,indicators,tags",
+        "cta-02-b,02-registration-reform,employers,Pay *fairly* [now].,urban_growth_share,",
         "cta-01-a,01-data-gaps,national government,Count everyone.,"
-        "uncounted_migrants; urban_growth_share",
-        "cta-01-c,01-data-gaps,communities,Help newcomers.,uncounted_migrants",
+        "uncounted_migrants; urban_growth_share,",
+        "cta-01-c,01-data-gaps,communities,Help newcomers.,uncounted_migrants,sending",
     ]
     assert calls.to_csv(path, SAMPLE) is False
+
+
+def test_tagged_calls_make_a_box_for_other_pages():
+    assert calls.tagged("sending", SAMPLE) == (
+        '::: {.callout-important title="Call to action"}\n'
+        "- **Communities:** Help newcomers. *(Chapter 1)*\n"
+        ":::\n"
+    )
+    with pytest.raises(ValueError, match="no call to action is tagged 'receiving'"):
+        calls.tagged("receiving", SAMPLE)
+
+
+def test_tags_must_be_a_list_of_words(tmp_path):
+    path = tmp_path / "calls-to-action.yml"
+    path.write_text("- id: cta-01-a\n  chapter: 01-x\n  actor: a\n  text: Act.\n"
+                    "  indicators: [a]\n  tags: Receiving provinces\n", encoding="utf-8")
+    with pytest.raises(CallsError, match="field 'tags': expected a list of lower-case words"):
+        calls.load(path, chapters=["01-x"], indicators=["a"])

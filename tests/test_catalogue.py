@@ -189,3 +189,9 @@ def test_preview_rebuilds_when_the_catalogue_changes(project: Path) -> None:
     from brief.preview import watched_files
 
     assert project / "indicators" / "census.py" in set(watched_files(project))
+
+
+def test_preview_watches_the_factsheet_index_page() -> None:
+    from brief.preview import watched_files
+
+    assert REPO / "provinces" / "index.qmd" in set(watched_files(REPO))

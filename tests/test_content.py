@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from brief import calls
 from brief.display import indicators
@@ -20,7 +21,8 @@ from brief.display import indicators
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
 CHAPTER_FILES = sorted((ROOT / "chapters").glob("[0-9][0-9]-*.qmd"))
-QMD_FILES = [ROOT / "index.qmd", *sorted((ROOT / "chapters").glob("*.qmd"))]
+QMD_FILES = [ROOT / "index.qmd", *sorted((ROOT / "chapters").glob("*.qmd")),
+             *sorted((ROOT / "provinces").glob("*.qmd"))]
 
 CELL = re.compile(r"^```\{python\}[^\n]*\n(.*?)^```[ \t]*$", re.S | re.M)
 INLINE = re.compile(r"`\{python\}\s+([^`]+)`")
@@ -203,6 +205,13 @@ def run_qmd(path: Path, charts: list[dict] | None = None) -> str:
     """
     text = path.read_text("utf-8")
     namespace: dict[str, object] = {"__name__": "__qmd__"}
+    # A parameterised template (a factsheet) runs with its default parameters, as Quarto
+    # would render it on its own.
+    front = re.match(r"\A---\n(.*?)\n---\n", text, re.S)
+    params = (yaml.safe_load(front.group(1)) or {}).get("params") if front else None
+    if isinstance(params, dict):
+        namespace.update(params)
+        namespace["params"] = dict(params)
 
     def inline(match: re.Match[str]) -> str:
         result = eval(match.group(1), namespace)

@@ -32,8 +32,9 @@ def test_the_real_brief_declares_its_actors_and_colours() -> None:
 
 
 @pytest.mark.parametrize(("block", "message"), [
-    ("brief: [a, b]", "_quarto.yml: brief: expected a mapping (actors, style)"),
-    ("brief:\n  colours: x", "_quarto.yml: brief.colours: unknown key (expected actors or style)"),
+    ("brief: [a, b]", "_quarto.yml: brief: expected a mapping (actors, style, factsheets)"),
+    ("brief:\n  colours: x",
+     "_quarto.yml: brief.colours: unknown key (expected actors, style or factsheets)"),
     ("brief:\n  actors: employers", "brief.actors: expected a list of names"),
     ("brief:\n  actors: [a, b, a]", "brief.actors: a listed twice"),
     ("brief:\n  style:\n    palette: [red]", "brief.style.palette[0]: 'red' is not a colour"),

@@ -34,7 +34,11 @@ from brief.display import escape_markdown
 from brief.problems import Problem
 
 FIELDS: tuple[str, ...] = ("id", "chapter", "actor", "text", "indicators")
-CSV_COLUMNS: tuple[str, ...] = FIELDS
+#: Fields an entry may have besides :data:`FIELDS`: ``tags``, words that select calls for
+#: other pages (a factsheet prints the calls tagged for the kind of place it describes).
+OPTIONAL: tuple[str, ...] = ("tags",)
+CSV_COLUMNS: tuple[str, ...] = (*FIELDS, *OPTIONAL)
+_TAG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 #: A chapter file is ``NN-slug.qmd``; its stem is the chapter id used in the YAML.
 CHAPTER_STEM = re.compile(r"^(\d{2})-[a-z0-9-]+$")
@@ -50,6 +54,7 @@ class CallToAction:
     actor: str
     text: str
     indicators: tuple[str, ...]
+    tags: tuple[str, ...] = ()
 
     @property
     def chapter_number(self) -> int:
@@ -105,8 +110,8 @@ def _check_entry(index: int, raw: Any, where: str, chapters: set[str], indicator
         problems.append(f"{label}: field '{name}': {message}")
 
     for name in raw:
-        if name not in FIELDS:
-            problem(str(name), f"unknown field (expected only {', '.join(FIELDS)})")
+        if name not in FIELDS and name not in OPTIONAL:
+            problem(str(name), f"unknown field (expected only {', '.join(FIELDS + OPTIONAL)})")
     for name in FIELDS:
         if name not in raw or raw[name] is None or raw[name] == "":
             problem(name, "missing (every entry needs it)")
@@ -159,10 +164,14 @@ def _check_entry(index: int, raw: Any, where: str, chapters: set[str], indicator
                 problem("indicators", f"unknown indicator {unknown!r} (run `brief indicators` "
                                       "for the list)")
 
+    tags = raw.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) and _TAG.match(t) for t in tags):
+        problem("tags", "expected a list of lower-case words, e.g. [receiving, sending]")
+
     if problems:
         return None, problems
     return CallToAction(id=ident, chapter=chapter, actor=actor, text=text.strip(),
-                        indicators=tuple(ids)), []
+                        indicators=tuple(ids), tags=tuple(tags)), []
 
 
 def parse(text: str, *, source: str, chapters: Iterable[str],
@@ -273,6 +282,19 @@ def callout(chapter: str, calls: Sequence[CallToAction] | None = None) -> str:
     return f'::: {{.callout-important title="Call to action"}}\n{items}\n:::\n'
 
 
+def tagged(tag: str, calls: Sequence[CallToAction] | None = None, *,
+           title: str = "Call to action") -> str:
+    """Markdown for a "Call to action" box with every call tagged ``tag``, the actor in
+    bold first, each ending with the chapter it comes from (for pages outside the
+    chapters, such as factsheets). Raises ``ValueError`` when no call has the tag."""
+    calls = load() if calls is None else calls
+    mine = [c for c in calls if tag in c.tags]
+    if not mine:
+        raise ValueError(f"no call to action is tagged {tag!r} in chapters/calls-to-action.yml")
+    items = "\n".join(_item(c, with_actor=True, with_chapter=True) for c in mine)
+    return f'::: {{.callout-important title="{escape_markdown(title)}"}}\n{items}\n:::\n'
+
+
 def actor_order(calls: Sequence[CallToAction], actors: Sequence[str] = ()) -> list[str]:
     """The actors of ``calls`` in the project's order (``actors``), then any others in
     order of first appearance."""
@@ -306,7 +328,8 @@ def csv_text(calls: Sequence[CallToAction]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for c in calls:
-        writer.writerow([c.id, c.chapter, c.actor, c.text, "; ".join(c.indicators)])
+        writer.writerow([c.id, c.chapter, c.actor, c.text, "; ".join(c.indicators),
+                         "; ".join(c.tags)])
     return buffer.getvalue()
 
 

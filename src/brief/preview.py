@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from brief.catalogue import catalogue_files
+from brief.settings import SettingsError, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,14 @@ def watched_files(root: Path) -> Iterator[Path]:
     for pattern in ("*.qmd", "_quarto.yml", "**/*.bib", "data/**/*", "chapters/**/*"):
         yield from (p for p in root.glob(pattern) if p.is_file())
     yield from catalogue_files(root)
+    try:
+        factsheets = load_settings(root).factsheets
+    except SettingsError:
+        return  # the build reports the settings
+    if factsheets is not None:
+        for page in (factsheets.template, factsheets.index):
+            if page and (root / page).is_file():
+                yield root / page
 
 
 def snapshot(root: Path) -> dict[str, tuple[float, int]]:

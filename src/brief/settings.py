@@ -9,6 +9,13 @@ that the engine needs, in one block of the file that already describes the book:
         palette: ["#1f5f8b", "#e07b39", "#4c9f70"]
         muted: "#9bb7cc"
         font: Noto Sans
+      factsheets:
+        template: chapters/district.qmd   # a .qmd with `params:` in its front matter
+        resource: districts               # one page per row of this data resource
+        key: slug                         # the column that names each page
+        output: districts                 # _book/districts/SLUG.html and SLUG.pdf
+        title: name                       # optional: the column of the page titles
+        index: districts/index.qmd        # optional: _book/districts/index.html
 
 * ``actors``: who a call to action may address, in the order the brief presents them.
   Without the list any actor is accepted, presented in order of first appearance.
@@ -16,6 +23,9 @@ that the engine needs, in one block of the file that already describes the book:
   is the accent of the charts, the site and the PDF), ``muted`` the bars not
   highlighted, ``font`` the charts' text (a family the build can find: Noto Sans and
   Noto Serif are installed with brief).
+* ``factsheets``: one page and one PDF per row of a data resource, from one
+  parameterised template (see :mod:`brief.render.factsheets`). The files and the
+  columns named here are checked by the build, which can read them.
 
 The block is parsed into a typed :class:`Settings` once; anything malformed is a
 :class:`SettingsError` naming the key and what was expected.
@@ -26,7 +36,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
@@ -34,6 +44,10 @@ import yaml
 CONFIG = "_quarto.yml"
 BLOCK = "brief"
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+#: A page name: lowercase ASCII words joined by single hyphens (``north-hill``).
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: Folders of the site the build writes itself; factsheets cannot take their names.
+SITE_FOLDERS = frozenset({"assets", "figures", "pagefind", "releases"})
 
 #: The engine's default chart colours (Okabe and Ito's palette, safe for colour-blind
 #: readers); a brief sets its own under ``brief: style: palette``.
@@ -62,12 +76,35 @@ class Style:
 
 
 @dataclass(frozen=True)
+class Factsheets:
+    """One page per row of a data resource, from one parameterised template.
+
+    Paths are relative to the project root; ``output`` is a folder of the site.
+    """
+
+    #: The ``.qmd`` template; its front matter names one parameter under ``params:``.
+    template: str
+    #: The data resource whose rows give the parameter's values.
+    resource: str
+    #: The column of ``resource`` whose values (slugs) name the pages.
+    key: str
+    #: The site folder of the pages: ``OUTPUT/SLUG.html`` and ``OUTPUT/SLUG.pdf``.
+    output: str
+    #: The column of the page titles; without it the key names the page.
+    title: str | None = None
+    #: An unnumbered page rendered as ``OUTPUT/index.html`` and linked from the sidebar.
+    index: str | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the ``brief:`` block says, with the engine's defaults filled in."""
 
     #: Actors of the calls to action, in presentation order; empty means "any".
     actors: tuple[str, ...] = ()
     style: Style = Style()
+    #: The parameterised pages, when the project has some.
+    factsheets: Factsheets | None = None
 
 
 def _fail(key: str, message: str) -> SettingsError:
@@ -113,18 +150,74 @@ def _style(raw: Any) -> Style:
     return Style(palette=colours, muted=muted, font=font.strip())
 
 
+FACTSHEET_KEYS = ("template", "resource", "key", "output", "title", "index")
+
+
+def _qmd_path(value: Any, key: str) -> str:
+    if not isinstance(value, str) or not value.strip().endswith(".qmd"):
+        raise _fail(key, f"{value!r} is not a .qmd file (expected a path such as "
+                         "chapters/district.qmd)")
+    path = PurePosixPath(value.strip())
+    if path.is_absolute() or ".." in path.parts:
+        raise _fail(key, f"{value!r} leaves the project folder (expected a path inside it)")
+    return path.as_posix()
+
+
+def _name(value: Any, key: str, what: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(key, f"expected {what}")
+    return value.strip()
+
+
+def _factsheets(raw: Any) -> Factsheets | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise _fail("factsheets", "expected a mapping with template, resource, key and "
+                                  "output (and optionally title and index)")
+    unknown = sorted(set(map(str, raw)) - set(FACTSHEET_KEYS))
+    if unknown:
+        raise _fail(f"factsheets.{unknown[0]}", "unknown key (expected template, resource, "
+                                                "key, output, title or index)")
+    missing = [k for k in ("template", "resource", "key", "output") if raw.get(k) is None]
+    if missing:
+        raise _fail(f"factsheets.{missing[0]}", "missing (expected " + {
+            "template": "the .qmd template, such as chapters/district.qmd",
+            "resource": "the name of the data resource whose rows make the pages",
+            "key": "the column whose values name the pages, such as slug",
+            "output": "the site folder of the pages, such as districts",
+        }[missing[0]] + ")")
+    output = raw["output"]
+    if not isinstance(output, str) or not SLUG.match(output) or output in SITE_FOLDERS:
+        raise _fail("factsheets.output", f"{output!r} cannot be the pages' folder (expected "
+                    "one lowercase folder name such as districts, not "
+                    f"{', '.join(sorted(SITE_FOLDERS))})")
+    title = raw.get("title")
+    index = raw.get("index")
+    return Factsheets(
+        template=_qmd_path(raw["template"], "factsheets.template"),
+        resource=_name(raw["resource"], "factsheets.resource", "a data resource name"),
+        key=_name(raw["key"], "factsheets.key", "a column name"),
+        output=output,
+        title=None if title is None else _name(title, "factsheets.title", "a column name"),
+        index=None if index is None else _qmd_path(index, "factsheets.index"),
+    )
+
+
 def parse_settings(config: Any) -> Settings:
     """The settings in the parsed ``_quarto.yml`` mapping ``config``."""
     raw = config.get(BLOCK) if isinstance(config, dict) else None
     if raw is None:
         return Settings()
     if not isinstance(raw, dict):
-        raise SettingsError(f"{CONFIG}: {BLOCK}: expected a mapping (actors, style)")
-    unknown = sorted(set(map(str, raw)) - {"actors", "style"})
+        raise SettingsError(f"{CONFIG}: {BLOCK}: expected a mapping (actors, style, "
+                            "factsheets)")
+    unknown = sorted(set(map(str, raw)) - {"actors", "style", "factsheets"})
     if unknown:
-        raise _fail(unknown[0], "unknown key (expected actors or style)")
+        raise _fail(unknown[0], "unknown key (expected actors, style or factsheets)")
     actors = _text_list(raw["actors"], "actors") if raw.get("actors") is not None else ()
-    return Settings(actors=actors, style=_style(raw.get("style")))
+    return Settings(actors=actors, style=_style(raw.get("style")),
+                    factsheets=_factsheets(raw.get("factsheets")))
 
 
 @cache

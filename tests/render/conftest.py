@@ -35,7 +35,7 @@ def built_mini(tmp_path_factory: pytest.TempPathFactory) -> Path:
 REPO = Path(__file__).resolve().parents[2]
 #: What a copy of this repository's own book needs (not the engine, not the tests).
 REAL_BOOK = ("_quarto.yml", "index.qmd", "references.bib", "indicators.py", "indicators",
-             "chapters", "data", "releases")
+             "provinces", "chapters", "data", "releases")
 
 
 @pytest.fixture

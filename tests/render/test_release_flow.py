@@ -51,7 +51,7 @@ def test_release_diff_and_next_release(mini: Path) -> None:
     assert [s["key"] for s in archived["handwashing_share"]["sources"]] == ["lhih2018hygiene"]
     # ...and its calls to action, in file order.
     rows = (archive / "calls-to-action.csv").read_text("utf-8").splitlines()
-    assert rows[0] == "id,chapter,actor,text,indicators"
+    assert rows[0] == "id,chapter,actor,text,indicators,tags"
     assert [r.split(",")[0] for r in rows[1:]] == [
         "cta-01-water-in-every-school", "cta-01-extend-the-network", "cta-01-audit-every-year"]
 

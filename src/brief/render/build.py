@@ -1,5 +1,10 @@
 """The build pipeline: data check -> parse -> execute -> assemble -> number -> write.
 
+Factsheets (``brief: factsheets:``, see :mod:`brief.render.factsheets`) go through the
+same stages beside the book: planned and checked with the data, executed with the
+chapters (a template's instances share kernels), each numbered as a page of its own,
+written as a page of the site and a PDF of its own.
+
 Everything is written into a staging folder next to the output folder
 (``.brief-staging-*``); only when the site and the PDF are complete is the old
 output moved aside and the new one renamed into place, so a failed build leaves the
@@ -28,11 +33,11 @@ from brief.paths import ProjectPaths
 from brief.problems import DataError
 from brief.release import ReleaseInfo, list_releases
 from brief.render import execute as execute_stage
-from brief.render import html, pdf, qmd, xref
+from brief.render import factsheets, html, pdf, qmd, xref
 from brief.render.cache import ExecutionCache, build_key, environment_digest
 from brief.render.errors import RenderError, SourceWarning
-from brief.render.figures import Exporter
-from brief.render.markdown import Assembled, assemble
+from brief.render.figures import Background, Exporter
+from brief.render.markdown import Assembled, Chart, assemble
 from brief.render.project import Project, load_project
 
 log = logging.getLogger(__name__)
@@ -46,6 +51,14 @@ class Progress:
 
     def chapter(self, path: str, cached: bool) -> None:
         """A chapter finished executing (``cached``: its stored outputs were reused)."""
+
+    def factsheet(self, page: str, cached: bool) -> None:
+        """A factsheet (or the factsheets' index) finished executing; ``page`` is the page
+        it becomes (``districts/north-hill.html``)."""
+
+    def kernel(self, path: str, instances: int) -> None:
+        """A Jupyter kernel starts for ``path``: a chapter (``instances`` is 0) or a
+        factsheet template running that many instances."""
 
     def warning(self, warning: SourceWarning) -> None:
         """Something in a source file could not be rendered faithfully."""
@@ -63,6 +76,10 @@ class BuildResult:
     warnings: list[SourceWarning] = field(default_factory=list)
     #: True when nothing changed since the last build and no work was done.
     up_to_date: bool = False
+    #: The factsheets' pages and PDFs, in the order of their rows, and their index page.
+    factsheets: list[Path] = field(default_factory=list)
+    factsheet_pdfs: list[Path] = field(default_factory=list)
+    factsheet_index: Path | None = None
 
 
 def _check_data(paths: ProjectPaths) -> None:
@@ -119,14 +136,18 @@ def swap_into_place(new: Path, output: Path, trash: Path) -> None:
 
 
 def sync_figures(site_figures: Path, figures: Path) -> None:
-    """Copy exported charts to the project's ``figures/``, writing only changed files."""
+    """Copy exported charts to the project's ``figures/`` (factsheets' in subfolders),
+    writing only changed files."""
     if not site_figures.is_dir():
         return
     figures.mkdir(exist_ok=True)
-    for source in sorted(site_figures.iterdir()):
-        target = figures / source.name
+    for source in sorted(site_figures.rglob("*")):
+        if not source.is_file():
+            continue
+        target = figures / source.relative_to(site_figures)
         data = source.read_bytes()
         if not target.is_file() or target.read_bytes() != data:
+            target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
 
 
@@ -139,74 +160,206 @@ def _locate(warning: SourceWarning, sources: dict[str, str]) -> SourceWarning:
     return SourceWarning(warning.file, line, warning.message)
 
 
+@dataclass
+class Sheets:
+    """The factsheets, ready to write: one numbered page each, and their index page."""
+
+    plan: factsheets.Plan
+    pages: list[xref.Book]
+    index: xref.Book | None = None
+
+    def books(self) -> list[xref.Book]:
+        """Every page: the factsheets, then the index."""
+        return [*self.pages, *([self.index] if self.index is not None else [])]
+
+    def nav(self) -> html.Nav | None:
+        """The sidebar's link to the index page (only an index page is linked)."""
+        if self.index is None:
+            return None
+        first = self.index.chapters[0]
+        return html.Nav([], (first.chapter.html_name, first.title or first.chapter.stem))
+
+
 def _prepare(project: Project, paths: ProjectPaths, progress: Progress,
-             warnings: list[SourceWarning], cache: ExecutionCache
-             ) -> tuple[xref.Book, dict[str, str]]:
-    """Parse, execute, assemble and number every chapter: the book, ready to write."""
+             warnings: list[SourceWarning], cache: ExecutionCache,
+             plan: factsheets.Plan | None = None
+             ) -> tuple[xref.Book, dict[str, str], Sheets | None]:
+    """Parse, execute, assemble and number every chapter and factsheet: ready to write."""
     progress.stage("parse")
     documents = [qmd.read(project.root, c.path) for c in project.chapters]
-    for document in documents:
+    extra = [plan.index] if plan is not None and plan.index is not None else []
+    for document in [*documents, *extra, *([plan.template] if plan is not None else [])]:
         warnings += document.warnings
     progress.stage("execute")
-    executed = execute_stage.execute(documents, project.root, project.execute,
-                                     done=lambda d, cached: progress.chapter(d.path, cached),
-                                     cache=cache)
+    index_page = plan.index_chapter if plan is not None else None
+    # A progress object written before factsheets may lack the newer methods.
+    factsheet = getattr(progress, "factsheet", None)
+
+    def done(document: qmd.Document, cached: bool) -> None:
+        if extra and document is extra[0] and index_page is not None:
+            if factsheet is not None:
+                factsheet(index_page.html_name, cached)
+        else:
+            progress.chapter(document.path, cached)
+
+    def instance_done(instance: execute_stage.Instance, cached: bool) -> None:
+        if plan is not None and factsheet is not None:
+            factsheet(f"{plan.config.output}/{instance.value}.html", cached)
+
+    hooks = execute_stage.Hooks(done=done, instance_done=instance_done,
+                                kernel=getattr(progress, "kernel", None))
+    executed, instances = execute_stage.execute_all(
+        documents + extra, plan.instances() if plan is not None else [], project.root,
+        project.execute, hooks=hooks, cache=cache)
     progress.stage("assemble")
     assembled: list[Assembled] = [
         assemble(e, c, e.document.execute_options(project.execute))
-        for e, c in zip(executed, project.chapters, strict=True)]
+        for e, c in zip(executed[:len(documents)], project.chapters, strict=True)]
     for item in assembled:
         warnings += item.warnings
     with ThreadPoolExecutor() as pool:
         asts = list(pool.map(xref.parse, assembled))
-    sources = {d.path: (project.root / d.path).read_text(encoding="utf-8") for d in documents}
+    sources = {d.path: (project.root / d.path).read_text(encoding="utf-8")
+               for d in [*documents, *extra, *([plan.template] if plan else [])]}
     book = xref.number(assembled, asts, sources)
     warnings += book.warnings
-    return book, sources
+    if plan is None:
+        return book, sources, None
+    sheets = Sheets(plan, factsheets.sheet_books(plan, instances, project, sources))
+    if extra and index_page is not None:
+        result = executed[len(documents)]
+        sheets.index = factsheets.page_book(
+            result, index_page, result.document.execute_options(project.execute), sources,
+            references=project.bibliography is not None)
+    for page in sheets.books():
+        warnings += page.warnings
+    return book, sources, sheets
 
 
-def _export_figures(book: xref.Book, folder: Path
-                    ) -> tuple[dict[str, dict[str, Any]], dict[str, float]]:
-    """Write every chart and picture; return the specs and SVG widths by chart name."""
+def _export_figures(book: xref.Book, folder: Path, sheets: Sheets | None = None
+                    ) -> tuple[dict[str, dict[str, Any]], dict[str, float], list[Chart]]:
+    """Write the book's charts and every picture; return the specs of all charts, the
+    SVG widths of the book's, and the factsheets' charts (for :class:`Background`)."""
     exporter = Exporter(folder)
     specs: dict[str, dict[str, Any]] = {}
     widths: dict[str, float] = {}
     owners: dict[str, str] = {}
-    for item in book.chapters:
+    later: list[Chart] = []
+    pages = [(item, False) for item in book.chapters]
+    if sheets is not None:
+        # A factsheet's charts are named by its folder (districts/north-hill/fig-...),
+        # which no cell label can be: they never clash with the chapters'.
+        pages += [(page.chapters[0], True) for page in sheets.books()]
+    for item, in_background in pages:
         for chart in item.charts:
             if chart.name in owners:
                 raise RenderError(f"{item.chapter.path}: a chart named {chart.name} also "
                                   f"comes from {owners[chart.name]} (expected unique cell "
                                   "labels: figure files are named by them)")
             owners[chart.name] = item.chapter.path
-            widths[chart.name] = exporter.chart(chart)
             specs[chart.name] = chart.spec
+            if in_background:
+                later.append(chart)
+            else:
+                widths[chart.name] = exporter.chart(chart)
         for picture in item.pictures:
             exporter.picture(picture)
-    return specs, widths
+    return specs, widths, later
+
+
+def _sheet_nav(book: xref.Book, sheets: Sheets) -> html.Nav:
+    link = sheets.nav()
+    return html.Nav([a.title or a.chapter.stem for a in book.chapters],
+                    link.factsheets if link is not None else None)
+
+
+def _write_sheet_pages(project: Project, book: xref.Book, sheets: Sheets, site: Path,
+                       work: Path, specs: dict[str, dict[str, Any]],
+                       warnings: list[SourceWarning]) -> tuple[list[Path], Path | None]:
+    """Each factsheet's page and the index page (citations resolved once for the page
+    and its PDF); pandoc runs side by side."""
+    nav = _sheet_nav(book, sheets)
+    plan, pages = sheets.plan, sheets.pages
+    found: list[list[SourceWarning]] = [[] for _ in pages]
+
+    def one(position: int) -> Path:
+        page = pages[position]
+        html.resolve_citations(project, page, work, found[position])
+        neighbours = (pages[position - 1] if position > 0 else None,
+                      pages[position + 1] if position + 1 < len(pages) else None)
+        return html.write_page(project, page, site, work, specs, found[position], nav,
+                               neighbours, pdf=plan.pdf(plan.sheets[position]))
+
+    with ThreadPoolExecutor() as pool:
+        written = list(pool.map(one, range(len(pages))))
+    for page_warnings in found:
+        warnings += page_warnings
+    index = None
+    if sheets.index is not None:
+        html.resolve_citations(project, sheets.index, work, warnings)
+        index = html.write_page(project, sheets.index, site, work, specs, warnings, nav)
+    return written, index
+
+
+def _write_sheet_pdfs(project: Project, sheets: Sheets, site: Path, work: Path,
+                      widths: dict[str, float]) -> list[Path]:
+    """Each factsheet's PDF: one Typst compile each, side by side."""
+    plan = sheets.plan
+
+    def one(position: int) -> Path:
+        return pdf.write_factsheet_pdf(project, sheets.pages[position], work, site, widths,
+                                       plan.pdf(plan.sheets[position]))
+
+    with ThreadPoolExecutor() as pool:
+        return list(pool.map(one, range(len(sheets.pages))))
+
+
+@dataclass
+class _Staged:
+    """What :func:`_stage` wrote into the staging site."""
+
+    pages: list[Path]
+    pdf: Path
+    charts: int
+    factsheets: list[Path] = field(default_factory=list)
+    factsheet_pdfs: list[Path] = field(default_factory=list)
+    factsheet_index: Path | None = None
 
 
 def _stage(project: Project, paths: ProjectPaths, staging: Path, progress: Progress,
-           warnings: list[SourceWarning], cache: ExecutionCache
-           ) -> tuple[list[Path], Path, int]:
-    """Build everything into ``staging/site``; return the pages, the PDF, the chart count."""
-    book, sources = _prepare(project, paths, progress, warnings, cache)
+           warnings: list[SourceWarning], cache: ExecutionCache,
+           plan: factsheets.Plan | None = None) -> _Staged:
+    """Build everything into ``staging/site``.
+
+    The factsheets' charts are drawn by worker processes while the book's pages, its PDF
+    and the factsheets' pages are written; their PDFs come last, as they need the charts.
+    """
+    book, sources, sheets = _prepare(project, paths, progress, warnings, cache, plan)
     site, work = staging / "site", staging / "work"
     site.mkdir()
     work.mkdir()
     progress.stage("figures")
-    specs, widths = _export_figures(book, site / "figures")
-    progress.stage("html")
-    _export_calls(paths, site)
-    html.write_assets(site, paths.cache, project.settings.style)
-    pandoc_warnings: list[SourceWarning] = []
-    pages = html.write_pages(project, book, site, work, specs, pandoc_warnings)
+    specs, widths, later = _export_figures(book, site / "figures", sheets)
+    with Background(site / "figures", later, work) as background:
+        progress.stage("html")
+        _export_calls(paths, site)
+        html.write_assets(site, paths.cache, project.settings.style)
+        pandoc_warnings: list[SourceWarning] = []
+        pages = html.write_pages(project, book, site, work, specs, pandoc_warnings,
+                                 sheets.nav() if sheets is not None else None)
+        progress.stage("pdf")
+        pdf_file = pdf.write_pdf(project, book, work, site, widths)
+        staged = _Staged(pages, pdf_file, len(specs))
+        if sheets is not None:
+            progress.stage("factsheets")
+            staged.factsheets, staged.factsheet_index = _write_sheet_pages(
+                project, book, sheets, site, work, specs, pandoc_warnings)
+            widths.update(background.wait())
+            staged.factsheet_pdfs = _write_sheet_pdfs(project, sheets, site, work, widths)
     warnings += [_locate(w, sources) for w in pandoc_warnings]
-    progress.stage("pdf")
-    pdf_file = pdf.write_pdf(project, book, work, site, widths)
     progress.stage("search")
     html.index_search(site, project.lang)
-    return pages, pdf_file, len(specs)
+    return staged
 
 
 def _export_calls(paths: ProjectPaths, site: Path) -> None:
@@ -228,6 +381,9 @@ def _stamp(paths: ProjectPaths) -> Path:
 def _inputs_key(project: Project, paths: ProjectPaths) -> str:
     files = [paths.quarto_config, *(paths.root / c.path for c in project.chapters),
              *paths.releases.glob("*/manifest.json")]
+    if project.factsheets is not None:
+        files += [paths.root / p for p in (project.factsheets.template,
+                                           project.factsheets.index) if p is not None]
     if project.bibliography:
         files.append(paths.root / project.bibliography)
     return build_key(paths.root, files, environment_digest(paths.root))
@@ -244,9 +400,17 @@ def _up_to_date(key: str, paths: ProjectPaths, output: Path, project: Project) -
 
 def _result(output: Path, project: Project, started: float) -> BuildResult:
     pages = [output / c.html_name for c in project.chapters]
-    charts = {p.stem for p in (output / "figures").glob("*.svg")}
-    return BuildResult(output, pages, output / project.pdf_name, len(charts),
-                       time.perf_counter() - started, up_to_date=True)
+    charts = {p.relative_to(output / "figures").with_suffix("")
+              for p in (output / "figures").rglob("*.svg")}
+    result = BuildResult(output, pages, output / project.pdf_name, len(charts),
+                         time.perf_counter() - started, up_to_date=True)
+    if project.factsheets is not None:
+        folder = output / project.factsheets.output
+        index = folder / f"{factsheets.INDEX}.html"
+        result.factsheets = sorted(p for p in folder.glob("*.html") if p != index)
+        result.factsheet_pdfs = sorted(folder.glob("*.pdf"))
+        result.factsheet_index = index if index.is_file() else None
+    return result
 
 
 @contextmanager
@@ -306,11 +470,14 @@ def _build(root: Path, progress: Progress | None, fresh: bool,
         sync_figures(output / "figures", paths.figures)
         return _result(output, project, started)
     _check_data(paths)
+    plan = factsheets.plan(project)
     warnings: list[SourceWarning] = []
     staging = Path(tempfile.mkdtemp(prefix=".brief-staging-", dir=paths.root))
     try:
         cache = ExecutionCache(paths.cache, reuse=not fresh)
-        pages, pdf_file, charts = _stage(project, paths, staging, progress, warnings, cache)
+        staged = _stage(project, paths, staging, progress, warnings, cache, plan)
+        # A factsheet's warnings are the same for every instance: say each once.
+        warnings[:] = list(dict.fromkeys(warnings))
         for warning in warnings:
             progress.warning(warning)
         progress.stage("publish")
@@ -324,9 +491,13 @@ def _build(root: Path, progress: Progress | None, fresh: bool,
     def relocate(path: Path) -> Path:
         return output / path.relative_to(staging / "site")
 
-    return BuildResult(output=output, pages=[relocate(p) for p in pages],
-                       pdf=relocate(pdf_file), charts=charts,
-                       seconds=time.perf_counter() - started, warnings=warnings)
+    return BuildResult(output=output, pages=[relocate(p) for p in staged.pages],
+                       pdf=relocate(staged.pdf), charts=staged.charts,
+                       seconds=time.perf_counter() - started, warnings=warnings,
+                       factsheets=[relocate(p) for p in staged.factsheets],
+                       factsheet_pdfs=[relocate(p) for p in staged.factsheet_pdfs],
+                       factsheet_index=(relocate(staged.factsheet_index)
+                                        if staged.factsheet_index else None))
 
 
 __all__ = ["BuildResult", "Progress", "RenderError", "build", "swap_into_place"]

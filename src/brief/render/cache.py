@@ -7,7 +7,9 @@ Kept in ``.brief-cache/``, keyed by SHA-256 digests:
   code reads), the project's indicator catalogue (``indicators.py``) and its
   ``brief:`` settings (actors, house style), the ``brief`` package itself (which
   carries the engine version).
-  Prose is not in the key, so a prose-only edit re-executes nothing.
+  Prose is not in the key, so a prose-only edit re-executes nothing. A factsheet (a
+  template run with one parameter value) is stored under its own name with the
+  template's key plus its parameter and value.
 * with the stored outputs, each chapter keeps the **data resources it read** while
   it ran (recorded by the data layer, ``brief.datapackage.READS``) and the digest of
   each. The outputs are reused only while the code key and every one of those
@@ -26,6 +28,7 @@ import hashlib
 import json
 import sys
 from collections.abc import Iterable
+from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -71,9 +74,10 @@ def tool_versions() -> str:
 
 def _settings_text(root: Path) -> str:
     """The project's ``brief:`` settings as canonical text ("" when unreadable: the build
-    reports that itself)."""
+    reports that itself). The ``factsheets`` block is left out: it says which pages to
+    make, and a factsheet's own key carries its template and parameter value."""
     try:
-        return repr(load_settings(root))
+        return repr(replace(load_settings(root), factsheets=None))
     except SettingsError:
         return ""
 
@@ -133,6 +137,11 @@ def execution_key(document: Document, code: str, defaults: dict[str, Any]) -> st
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()
                           ).hexdigest()
+
+
+def instance_key(key: str, parameter: str, value: str) -> str:
+    """The key of one factsheet: its template's :func:`execution_key` and its parameter."""
+    return hashlib.sha256(f"{key}\0{parameter}={value}".encode()).hexdigest()
 
 
 def build_key(root: Path, files: Iterable[Path], environment: str) -> str:

@@ -5,6 +5,19 @@ directory is the project root and whose environment carries ``BRIEF_PROJECT_ROOT
 so chapter code finds ``data/`` wherever the build was started. Chapters run
 concurrently, one kernel each. A cell that raises stops the chapter with a
 :class:`RenderError` naming the file, the cell and the line, and the Python error.
+
+Factsheets (one template, one :class:`Instance` per parameter value) do not get a
+kernel each: the instances of a template share one kernel, or a few when there are
+many (a kernel for every :data:`BATCH` instances or part, at most one per core). The
+kernel runs the setup once; then, for each instance, a cell that empties the namespace
+(as ``%reset -f`` does, without its cost), runs the setup again (cheap: the modules are
+imported) and sets the parameter (``params["district"]`` and, as Quarto's injected cell
+does, ``district``), then the template's cells and its inline expressions. Modules stay
+imported and the data layer keeps its tables, which is what makes an instance cheap;
+the outputs are split back per instance.
+
+A page's inline expressions run in one cell (a cell each would cost a round trip to
+the kernel each); their texts come back as one display output.
 """
 
 from __future__ import annotations
@@ -15,7 +28,7 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,9 +40,15 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 from brief.paths import ROOT_ENV
-from brief.render.cache import ExecutionCache, code_digest, execution_key, resource_digests
+from brief.render.cache import (
+    ExecutionCache,
+    code_digest,
+    execution_key,
+    instance_key,
+    resource_digests,
+)
 from brief.render.errors import RenderError, SourceWarning
-from brief.render.qmd import Cell, Document
+from brief.render.qmd import Cell, Document, Inline
 
 SETUP = Path(__file__).with_name("kernel_setup.py")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -37,6 +56,27 @@ _CELL_LINE = re.compile(r"Cell In\[\d+\], line (\d+)")
 log = logging.getLogger(__name__)
 #: Seconds a single cell may run before the build gives up on it.
 CELL_TIMEOUT = 300
+#: The fewest factsheet instances worth a kernel of their own (a kernel start and the
+#: imports cost about as much as several instances).
+BATCH = 8
+
+
+@dataclass(frozen=True, eq=False)
+class Instance:
+    """A template executed with its parameter set to one value: one factsheet."""
+
+    document: Document
+    parameter: str
+    value: str
+
+    @property
+    def id(self) -> str:
+        """``chapters/district.qmd?district=north-hill``: its name in the cache and logs."""
+        return f"{self.document.path}?{self.parameter}={self.value}"
+
+    def where(self) -> str:
+        """`` (district=north-hill)``, appended to the place of an error or warning."""
+        return f" ({self.parameter}={self.value})"
 
 
 @dataclass
@@ -57,6 +97,8 @@ class Executed:
     warnings: list[SourceWarning] = field(default_factory=list)
     #: Data resources the chapter's code read (reported by the kernel after the run).
     reads: list[str] = field(default_factory=list)
+    #: The factsheet this is, when the document is a template.
+    instance: Instance | None = None
 
 
 def _option(cell: Cell, name: str, defaults: dict[str, Any], fallback: Any) -> Any:
@@ -65,17 +107,76 @@ def _option(cell: Cell, name: str, defaults: dict[str, Any], fallback: Any) -> A
     return defaults.get(name, fallback)
 
 
-def _notebook(document: Document, root: Path) -> tuple[nbformat.NotebookNode, list[Cell]]:
-    setup = SETUP.read_text(encoding="utf-8") + f"\n_brief_setup({str(root)!r})\n"
-    cells = [nbformat.v4.new_code_cell(setup)]
-    run = document.runnable_cells
-    cells += [nbformat.v4.new_code_cell(c.code) for c in run]
-    cells += [nbformat.v4.new_code_cell(f"_brief_inline((\n{i.expr}\n))")
-              for i in document.inlines]
+@dataclass(frozen=True, eq=False)
+class _Slot:
+    """What one notebook cell runs, so outputs and errors map back to the source."""
+
+    kind: str  # "setup", "reset" (an instance starts), "cell", "inlines" or "reads"
+    instance: Instance | None = None
+    #: Which result the cell belongs to: the instance's position (0 for a chapter).
+    position: int = -1
+    cell: Cell | None = None
+    #: Each inline expression of an "inlines" cell with its first and last line there.
+    inlines: tuple[tuple[int, int, Inline], ...] = ()
+
+
+def _setup_code(root: Path) -> str:
+    return SETUP.read_text(encoding="utf-8") + f"\n_brief_setup({str(root)!r})\n"
+
+
+def _reset_code(root: Path, instance: Instance) -> str:
+    """An empty namespace (``%reset -f``, less its costs: see ``_brief_reset``), the setup
+    again and the parameter, in both of Quarto's spellings."""
+    name, value = instance.parameter, instance.value
+    return (f"_brief_reset()\n{_setup_code(root)}params = {{{name!r}: {value!r}}}\n"
+            f"{name} = {value!r}\n")
+
+
+def _inlines_code(document: Document) -> tuple[str, tuple[tuple[int, int, Inline], ...]]:
+    """One cell that evaluates every inline expression in order and sends their texts
+    (a cell each would cost a round trip to the kernel each); also where each
+    expression is in the cell, to name the one that fails.
+
+    An expression that is not valid Python is reported before anything runs.
+    """
+    lines = ["_brief_values = []"]
+    spans: list[tuple[int, int, Inline]] = []
+    for inline in document.inlines:
+        try:
+            compile(f"(\n{inline.expr}\n)", "<inline>", "eval")
+        except SyntaxError as exc:
+            raise RenderError(f"{document.path}:{inline.line}: inline expression "
+                              f"`{{python}} {inline.expr}`: SyntaxError: {exc.msg}") from None
+        lines.append("_brief_values.append((")
+        first = len(lines) + 1
+        lines += inline.expr.split("\n")
+        spans.append((first, len(lines), inline))
+        lines.append("))")
+    lines += ["_brief_inlines(_brief_values)", "del _brief_values"]
+    return "\n".join(lines), tuple(spans)
+
+
+def _notebook(document: Document, root: Path, instances: Sequence[Instance] = ()
+              ) -> tuple[nbformat.NotebookNode, list[_Slot]]:
+    """The notebook of a chapter, or of a template run once per instance."""
+    cells = [nbformat.v4.new_code_cell(_setup_code(root))]
+    slots = [_Slot("setup")]
+    for position, instance in enumerate(instances or [None]):
+        if instance is not None:
+            cells.append(nbformat.v4.new_code_cell(_reset_code(root, instance)))
+            slots.append(_Slot("reset", instance, position))
+        for cell in document.runnable_cells:
+            cells.append(nbformat.v4.new_code_cell(cell.code))
+            slots.append(_Slot("cell", instance, position, cell=cell))
+        if document.inlines:
+            code, spans = _inlines_code(document)
+            cells.append(nbformat.v4.new_code_cell(code))
+            slots.append(_Slot("inlines", instance, position, inlines=spans))
     cells.append(nbformat.v4.new_code_cell("_brief_reads()"))
+    slots.append(_Slot("reads"))
     notebook = nbformat.v4.new_notebook()
     notebook.cells = cells
-    return notebook, run
+    return notebook, slots
 
 
 def _error_text(outputs: list[dict[str, Any]]) -> tuple[str, int | None]:
@@ -87,43 +188,70 @@ def _error_text(outputs: list[dict[str, Any]]) -> tuple[str, int | None]:
     return "the cell failed", None
 
 
-def _locate_failure(document: Document, notebook: nbformat.NotebookNode, run: list[Cell],
+def _locate_failure(document: Document, notebook: nbformat.NotebookNode, slots: list[_Slot],
                     exc: Exception) -> RenderError:
-    for position, nb_cell in enumerate(notebook.cells):
+    for nb_cell, slot in zip(notebook.cells, slots, strict=True):
         if not any(o.get("output_type") == "error" for o in nb_cell.get("outputs", [])):
             continue
         error, line_in_cell = _error_text(nb_cell["outputs"])
-        if position == 0:
+        where = slot.instance.where() if slot.instance is not None else ""
+        if slot.kind == "setup":
             return RenderError(f"{document.path}: the kernel setup failed: {error}")
-        if position <= len(run):
-            cell = run[position - 1]
-            line = cell.line + (line_in_cell - 1 if line_in_cell else 0)
-            return RenderError(f"{document.path}:{line}: {cell.where()}: {error}")
-        if position - 1 - len(run) >= len(document.inlines):
-            return RenderError(f"{document.path}: reporting the data it read failed: {error}")
-        inline = document.inlines[position - 1 - len(run)]
-        return RenderError(f"{document.path}:{inline.line}: inline expression "
-                           f"`{{python}} {inline.expr}`: {error}")
+        if slot.kind == "reset":
+            return RenderError(f"{document.path}: setting the parameter{where} failed: "
+                               f"{error}")
+        if slot.kind == "cell" and slot.cell is not None:
+            line = slot.cell.line + (line_in_cell - 1 if line_in_cell else 0)
+            return RenderError(f"{document.path}:{line}: {slot.cell.where()}{where}: {error}")
+        if slot.kind == "inlines":
+            failed = [i for first, last, i in slot.inlines
+                      if line_in_cell is not None and first <= line_in_cell <= last]
+            if failed:
+                return RenderError(f"{document.path}:{failed[0].line}: inline expression "
+                                   f"`{{python}} {failed[0].expr}`{where}: {error}")
+            return RenderError(f"{document.path}: an inline expression{where}: {error}")
+        return RenderError(f"{document.path}: reporting the data it read failed: {error}")
     return RenderError(f"{document.path}: execution failed: {exc}")
 
 
 def _stderr_warnings(document: Document, cell: Cell, outputs: list[dict[str, Any]],
-                     defaults: dict[str, Any]) -> list[SourceWarning]:
+                     defaults: dict[str, Any], instance: Instance | None = None
+                     ) -> list[SourceWarning]:
     if _option(cell, "warning", defaults, True) is False:
         return []
+    where = instance.where() if instance is not None else ""
     found = []
     for output in outputs:
         if output.get("output_type") == "stream" and output.get("name") == "stderr":
             text = " ".join(output.get("text", "").split())
             found.append(SourceWarning(document.path, cell.line,
-                                       f"{cell.where()} wrote to stderr: {text[:300]}"))
+                                       f"{cell.where()}{where} wrote to stderr: {text[:300]}"))
     return found
 
 
-async def _run(document: Document, root: Path, defaults: dict[str, Any]) -> Executed:
-    notebook, run = _notebook(document, root)
-    if not run and not document.inlines:  # nothing to run: spare the kernel start
-        return Executed(document)
+INLINE = "application/vnd.brief.inline+json"
+
+
+def _inline_values(nb_cell: nbformat.NotebookNode) -> list[str]:
+    for output in nb_cell.get("outputs", []):
+        if INLINE in output.get("data", {}):
+            return [str(v) for v in output["data"][INLINE]]
+    return []
+
+
+def _stdout(nb_cell: nbformat.NotebookNode) -> str:
+    return "".join(o.get("text", "") for o in nb_cell.get("outputs", [])
+                   if o.get("output_type") == "stream" and o.get("name") == "stdout")
+
+
+async def _run(document: Document, root: Path, defaults: dict[str, Any],
+               instances: Sequence[Instance] = ()) -> list[Executed]:
+    """Execute a chapter (no ``instances``) or a template once per instance, in one kernel;
+    return one :class:`Executed` per chapter or instance."""
+    notebook, slots = _notebook(document, root, instances)
+    results = [Executed(document, instance=i) for i in (instances or [None])]
+    if not document.runnable_cells and not document.inlines:  # spare the kernel start
+        return results
     with tempfile.TemporaryDirectory(prefix="brief-kernel-") as sockets:
         manager = AsyncKernelManager(kernel_name="python3", transport="ipc",
                                      ip=os.path.join(sockets, "kernel"))
@@ -135,7 +263,7 @@ async def _run(document: Document, root: Path, defaults: dict[str, Any]) -> Exec
             await manager.start_kernel(env=env, cwd=str(root))
             await client.async_execute(cleanup_kc=False)
         except CellExecutionError as exc:
-            raise _locate_failure(document, notebook, run, exc) from None
+            raise _locate_failure(document, notebook, slots, exc) from None
         except CellTimeoutError:
             raise RenderError(f"{document.path}: a cell ran longer than {CELL_TIMEOUT} s "
                               "and was stopped") from None
@@ -150,39 +278,81 @@ async def _run(document: Document, root: Path, defaults: dict[str, Any]) -> Exec
             if manager.has_kernel:
                 await manager.shutdown_kernel(now=True)
             manager.context.destroy(linger=0)
-    executed = Executed(document)
-    for cell, nb_cell in zip(run, notebook.cells[1:1 + len(run)], strict=True):
-        outputs = [dict(o) for o in nb_cell.get("outputs", [])]
-        executed.cells.append(ExecutedCell(cell, outputs))
-        executed.warnings += _stderr_warnings(document, cell, outputs, defaults)
-    def stdout(nb_cell: nbformat.NotebookNode) -> str:
-        return "".join(o.get("text", "") for o in nb_cell.get("outputs", [])
-                       if o.get("output_type") == "stream" and o.get("name") == "stdout")
+    reads = json.loads(_stdout(notebook.cells[-1]) or "[]")
+    for nb_cell, slot in zip(notebook.cells, slots, strict=True):
+        if slot.position < 0:
+            continue  # the setup and reads cells
+        executed = results[slot.position]
+        if slot.kind == "cell" and slot.cell is not None:
+            outputs = [dict(o) for o in nb_cell.get("outputs", [])]
+            executed.cells.append(ExecutedCell(slot.cell, outputs))
+            executed.warnings += _stderr_warnings(document, slot.cell, outputs, defaults,
+                                                  slot.instance)
+        elif slot.kind == "inlines":
+            executed.inline_values = _inline_values(nb_cell)
+    for executed in results:
+        # One kernel's reads: the union over its instances (a superset of each one's,
+        # since a table or indicator an instance reused was read by an earlier one).
+        executed.reads = list(reads)
+    return results
 
-    *inline_cells, reads_cell = notebook.cells[1 + len(run):]
-    executed.inline_values = [stdout(c) for c in inline_cells]
-    executed.reads = json.loads(stdout(reads_cell) or "[]")
-    return executed
 
-
-def _from_cache(document: Document, stored: dict[str, Any], defaults: dict[str, Any]
-                ) -> Executed:
-    executed = Executed(document, inline_values=list(stored["inline_values"]))
+def _from_cache(document: Document, stored: dict[str, Any], defaults: dict[str, Any],
+                instance: Instance | None = None) -> Executed:
+    executed = Executed(document, inline_values=list(stored["inline_values"]),
+                        instance=instance)
     run = document.runnable_cells
     for cell, outputs in zip(run, stored["outputs"], strict=True):
         executed.cells.append(ExecutedCell(cell, outputs))
-        executed.warnings += _stderr_warnings(document, cell, outputs, defaults)
+        executed.warnings += _stderr_warnings(document, cell, outputs, defaults, instance)
     return executed
 
 
-async def _run_all(documents: list[Document], root: Path, defaults: dict[str, Any],
-                   done: Callable[[Document, bool], None] | None, jobs: int,
-                   cache: ExecutionCache | None) -> list[Executed]:
+@dataclass
+class Hooks:
+    """What :func:`execute_all` reports as it goes (for progress and tests)."""
+
+    #: A chapter finished: ``(document, cached)``.
+    done: Callable[[Document, bool], None] | None = None
+    #: A factsheet instance finished: ``(instance, cached)``.
+    instance_done: Callable[[Instance, bool], None] | None = None
+    #: A kernel is starting: ``(document path, instances)``; 0 instances for a chapter.
+    kernel: Callable[[str, int], None] | None = None
+
+
+def _batches(positions: list[int], jobs: int) -> list[list[int]]:
+    """Split instances into contiguous, even batches: one for every :data:`BATCH`
+    instances or part, at most ``jobs``."""
+    count = max(1, min(jobs, -(-len(positions) // BATCH)))
+    size, extra = divmod(len(positions), count)
+    out, start = [], 0
+    for n in range(count):
+        end = start + size + (1 if n < extra else 0)
+        out.append(positions[start:end])
+        start = end
+    return [b for b in out if b]
+
+
+async def _run_all(documents: list[Document], instances: list[Instance], root: Path,
+                   defaults: dict[str, Any], hooks: Hooks, jobs: int,
+                   cache: ExecutionCache | None) -> tuple[list[Executed], list[Executed]]:
     limit = asyncio.Semaphore(jobs)
     code = code_digest(root) if cache is not None else ""
     resources = resource_digests(root) if cache is not None else {}
 
-    async def one(document: Document) -> Executed:
+    async def kernel(document: Document, options: dict[str, Any],
+                     batch: Sequence[Instance] = ()) -> list[Executed]:
+        async with limit:
+            if hooks.kernel is not None:
+                hooks.kernel(document.path, len(batch))
+            return await _run(document, root, options, batch)
+
+    def store(name: str, key: str, result: Executed) -> None:
+        if cache is not None:
+            reads = {r: resources.get(r, "") for r in result.reads}
+            cache.put(name, key, reads, [c.outputs for c in result.cells], result.inline_values)
+
+    async def chapter(document: Document) -> Executed:
         options = document.execute_options(defaults)
         key = execution_key(document, code, options)
         stored = cache.get(document.path, key, resources) if cache is not None else None
@@ -192,24 +362,76 @@ async def _run_all(documents: list[Document], root: Path, defaults: dict[str, An
         else:
             log.info("%s: executing %d cells and %d inline expressions", document.path,
                      len(document.cells), len(document.inlines))
-            async with limit:
-                result = await _run(document, root, options)
-            if cache is not None:
-                reads = {name: resources.get(name, "") for name in result.reads}
-                cache.put(document.path, key, reads, [c.outputs for c in result.cells],
-                          result.inline_values)
-        if done is not None:
-            done(document, stored is not None)
+            [result] = await kernel(document, options)
+            store(document.path, key, result)
+        if hooks.done is not None:
+            hooks.done(document, stored is not None)
         return result
 
-    tasks = [asyncio.ensure_future(one(d)) for d in documents]
+    async def template(group: list[Instance]) -> list[Executed]:
+        document = group[0].document
+        options = document.execute_options(defaults)
+        base = execution_key(document, code, options)
+        keys = [instance_key(base, i.parameter, i.value) for i in group]
+        results: list[Executed | None] = [None] * len(group)
+        for position, (instance, key) in enumerate(zip(group, keys, strict=True)):
+            stored = cache.get(instance.id, key, resources) if cache is not None else None
+            if stored is not None:
+                results[position] = _from_cache(document, stored, options, instance)
+                if hooks.instance_done is not None:
+                    hooks.instance_done(instance, True)
+        missing = [p for p, r in enumerate(results) if r is None]
+        log.info("%s: %d instances, %d reused, %d to execute", document.path, len(group),
+                 len(group) - len(missing), len(missing))
+
+        async def batch(positions: list[int]) -> None:
+            executed = await kernel(document, options, [group[p] for p in positions])
+            for position, result in zip(positions, executed, strict=True):
+                results[position] = result
+                store(group[position].id, keys[position], result)
+                if hooks.instance_done is not None:
+                    hooks.instance_done(group[position], False)
+
+        await asyncio.gather(*(batch(b) for b in _batches(missing, jobs) if missing))
+        return [r for r in results if r is not None]
+
+    groups: dict[str, list[Instance]] = {}
+    for instance in instances:
+        groups.setdefault(instance.document.path, []).append(instance)
+    # Templates first: their kernels run longest, so they should hold a core earliest.
+    sheet_tasks = [asyncio.ensure_future(template(g)) for g in groups.values()]
+    chapter_tasks = [asyncio.ensure_future(chapter(d)) for d in documents]
+    tasks = sheet_tasks + chapter_tasks
     try:
-        return list(await asyncio.gather(*tasks))
+        await asyncio.gather(*tasks)
     except BaseException:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
+    chapters = [t.result() for t in chapter_tasks]
+    sheets = [r for t in sheet_tasks for r in t.result()]
+    return chapters, sheets
+
+
+def _jobs(jobs: int | None, work: int) -> int:
+    return jobs or max(1, min(work, os.cpu_count() or 2))
+
+
+def execute_all(documents: list[Document], instances: Sequence[Instance], root: Path,
+                defaults: dict[str, Any] | None = None, hooks: Hooks | None = None,
+                jobs: int | None = None, cache: ExecutionCache | None = None
+                ) -> tuple[list[Executed], list[Executed]]:
+    """Execute the chapters (a kernel each) and the factsheet instances (a few kernels
+    per template), all concurrently, at most ``jobs`` kernels at once (default: one
+    per core); return the chapters' outputs and the instances' outputs, in order.
+
+    ``defaults`` are the project's ``execute:`` options (echo, warning, ...); with a
+    ``cache``, chapters and instances whose code and inputs are unchanged do not run.
+    """
+    jobs = _jobs(jobs, len(documents) + len(instances))
+    return asyncio.run(_run_all(documents, list(instances), root, defaults or {},
+                                hooks or Hooks(), jobs, cache))
 
 
 def execute(documents: list[Document], root: Path, defaults: dict[str, Any] | None = None,
@@ -221,5 +443,5 @@ def execute(documents: list[Document], root: Path, defaults: dict[str, Any] | No
     ``done(document, cached)`` is called as each chapter finishes, for progress;
     with a ``cache``, chapters whose code and inputs are unchanged are not run again.
     """
-    jobs = jobs or max(1, min(len(documents), os.cpu_count() or 2))
-    return asyncio.run(_run_all(documents, root, defaults or {}, done, jobs, cache))
+    chapters, _ = execute_all(documents, (), root, defaults, Hooks(done=done), jobs, cache)
+    return chapters

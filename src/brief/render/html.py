@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 from typing import Any
@@ -24,7 +25,7 @@ from brief import __version__
 from brief.render import pandoc, versions, xref
 from brief.render.errors import RenderError, SourceWarning
 from brief.render.fonts import font_files
-from brief.render.project import Chapter, Project
+from brief.render.project import Project
 from brief.settings import Style
 
 ASSETS = Path(__file__).with_name("assets")
@@ -64,21 +65,39 @@ def write_assets(site: Path, cache: Path, style: Style | None = None) -> None:
     (assets / "charts.js").write_text(chart_bundle(cache), encoding="utf-8")
 
 
-def _sidebar(project: Project, titles: list[str], current: Chapter | None, root: str) -> str:
+@dataclass(frozen=True)
+class Nav:
+    """What the sidebar of every page lists besides the chapters."""
+
+    #: The chapters' titles, in book order.
+    titles: list[str]
+    #: The factsheets' index page (relative to the site root) and its title.
+    factsheets: tuple[str, str] | None = None
+
+
+def _sidebar(project: Project, nav: Nav, current: str, root: str) -> str:
+    """The chapter list, the factsheets' index and the Versions page; ``current`` is the
+    page being written (relative to the site root)."""
+    def attr(page: str) -> str:
+        return ' aria-current="page"' if page == current else ""
+
     items: list[str] = []
     appendix_started = False
-    for chapter, title in zip(project.chapters, titles, strict=True):
+    for chapter, title in zip(project.chapters, nav.titles, strict=True):
         if chapter.kind == "appendix" and not appendix_started:
             items.append('    <li class="part">Appendices</li>')
             appendix_started = True
-        current_attr = ' aria-current="page"' if chapter == current else ""
         number = (f'<span class="chapter-number">{html.escape(chapter.number)}</span>'
                   if chapter.number else "")
-        items.append(f'    <li><a href="{root}{html.escape(chapter.html_name)}"{current_attr}>'
+        items.append(f'    <li><a href="{root}{html.escape(chapter.html_name)}"'
+                     f"{attr(chapter.html_name)}>"
                      f"{number}<span>{html.escape(title)}</span></a></li>")
-    current_attr = ' aria-current="page"' if current is None else ""
-    items.append(f'    <li class="part"><a href="{root}{versions.PAGE_NAME}"{current_attr}>'
-                 "<span>Versions</span></a></li>")
+    if nav.factsheets is not None:
+        page, title = nav.factsheets
+        items.append(f'    <li class="factsheets"><a href="{root}{html.escape(page)}"'
+                     f"{attr(page)}><span>{html.escape(title)}</span></a></li>")
+    items.append(f'    <li class="part"><a href="{root}{versions.PAGE_NAME}"'
+                 f"{attr(versions.PAGE_NAME)}><span>Versions</span></a></li>")
     return "\n".join(items)
 
 
@@ -128,11 +147,17 @@ def _spec_scripts(book: xref.Book, index: int, charts: dict[str, dict[str, Any]]
 
 
 def _fragment(project: Project, book: xref.Book, index: int, work: Path,
-              warnings: list[SourceWarning]) -> str:
-    chapter = project.chapters[index]
+              warnings: list[SourceWarning], citeproc: bool = True) -> str:
+    """The HTML of page ``index`` of ``book``, by pandoc through the Lua filter.
+
+    A page that has a ``#refs`` div (the references chapter) gets the bibliography
+    there; elsewhere citations are rendered without a list. Without ``citeproc`` the
+    page's citations were resolved already (a factsheet: see :func:`resolve_citations`).
+    """
+    chapter = book.chapters[index].chapter
     root = "../" * chapter.html_name.count("/")
     ast = book.asts[index]
-    meta_file = work / f"xref-{index}.json"
+    meta_file = work / ("xref-" + chapter.html_name.replace("/", "--") + ".json")
     meta_file.write_text(json.dumps({
         "targets": xref.metadata(book, chapter.html_name),
         "charts": [c.name for c in book.chapters[index].charts],
@@ -140,18 +165,50 @@ def _fragment(project: Project, book: xref.Book, index: int, work: Path,
     }, ensure_ascii=False), encoding="utf-8")
     meta: dict[str, Any] = {"brief-xref-file": str(meta_file), "link-citations": False}
     args = ["-f", "json", "-t", "html5", "--wrap=none", "--lua-filter", str(pandoc.FILTER)]
-    if project.bibliography:
-        args += ["--citeproc", "--bibliography", str(project.root / project.bibliography)]
-        if _has_refs_div(ast):
-            meta["nocite"] = "; ".join(f"@{k}" for k in book.citations)
-        else:
-            meta["suppress-bibliography"] = True
+    if project.bibliography and citeproc:
+        args += _citeproc(project, book, ast, meta)
     document = dict(ast)
     document["meta"] = {**ast.get("meta", {}), **_meta_values(meta)}
     messages: list[str] = []
     fragment = pandoc.run(args, json.dumps(document), chapter.path, warnings=messages)
     warnings += [SourceWarning(chapter.path, None, m) for m in messages]
     return fragment
+
+
+def _citeproc(project: Project, book: xref.Book, ast: dict[str, Any], meta: dict[str, Any]
+              ) -> list[str]:
+    """pandoc's citeproc arguments; sets the metadata that places the bibliography: where
+    the page's ``#refs`` div is, listing what the book cites, or nowhere."""
+    assert project.bibliography is not None
+    if _has_refs_div(ast):
+        meta["nocite"] = "; ".join(f"@{k}" for k in book.citations)
+    else:
+        meta["suppress-bibliography"] = True
+    return ["--citeproc", "--bibliography", str(project.root / project.bibliography)]
+
+
+def resolve_citations(project: Project, book: xref.Book, work: Path,
+                      warnings: list[SourceWarning]) -> None:
+    """Run the one page of ``book`` through its cross-references and citeproc, once for
+    both targets (citeproc costs 0.1 s a run, and a factsheet has two targets); its AST
+    is replaced by the result. Only for a page whose cross-references stay within it."""
+    if not project.bibliography or not book.citations:
+        return
+    chapter = book.chapters[0].chapter
+    ast = book.asts[0]
+    meta_file = work / ("cite-" + chapter.html_name.replace("/", "--") + ".json")
+    meta_file.write_text(json.dumps({"targets": xref.metadata(book, None), "charts": [],
+                                     "root": ""}, ensure_ascii=False), encoding="utf-8")
+    meta: dict[str, Any] = {"brief-xref-file": str(meta_file), "link-citations": False}
+    args = ["-f", "json", "-t", "json", "--lua-filter", str(pandoc.FILTER),
+            *_citeproc(project, book, ast, meta)]
+    document = {**ast, "meta": {**ast.get("meta", {}), **_meta_values(meta)}}
+    messages: list[str] = []
+    resolved = json.loads(pandoc.run(args, json.dumps(document), chapter.path,
+                                     warnings=messages))
+    warnings += [SourceWarning(chapter.path, None, m) for m in messages]
+    resolved["meta"] = ast.get("meta", {})
+    book.asts[0] = resolved
 
 
 def _meta_values(meta: dict[str, Any]) -> dict[str, Any]:
@@ -170,15 +227,49 @@ def _meta_values(meta: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _page(project: Project, site: Path, nav: Nav, page: str, title: str, toc: str,
+          body: str, prev_next: str, specs: str) -> str:
+    """A complete page of the site: ``page`` (relative to the site root) around ``body``."""
+    root = "../" * page.count("/")
+    return PAGE.substitute(
+        lang=html.escape(project.lang),
+        generator=__version__,
+        page_title=html.escape(title if title == project.title
+                               else f"{title} – {project.title}"),
+        root=root,
+        book_title=html.escape(project.title),
+        pdf_name=html.escape(project.pdf_name),
+        chapters=_sidebar(project, nav, page, root),
+        toc=toc,
+        body=body,
+        prev_next=prev_next,
+        version=html.escape(project.version_text),
+        fingerprint=html.escape(project.fingerprint),
+        date_iso=html.escape(project.date),
+        date_text=html.escape(project.date_text),
+        chart_specs=specs,
+        calls_link=(f'  · <a href="{root}{CALLS_CSV}" download>Calls to action (CSV)</a>'
+                    if (site / CALLS_CSV).is_file() else ""),
+    )
+
+
+def _write(site: Path, page: str, text: str) -> Path:
+    target = site / page
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
 def write_pages(project: Project, book: xref.Book, site: Path, work: Path,
-                charts: dict[str, dict[str, Any]], warnings: list[SourceWarning]
-                ) -> list[Path]:
+                charts: dict[str, dict[str, Any]], warnings: list[SourceWarning],
+                nav: Nav | None = None) -> list[Path]:
     """Write one HTML page per chapter into ``site``; return the pages written.
 
     pandoc's warnings (such as a citation missing from the bibliography) are added to
-    ``warnings``, named by chapter.
+    ``warnings``, named by chapter. ``nav`` adds the factsheets' index to the sidebar.
     """
     titles = [a.title or a.chapter.stem for a in book.chapters]
+    nav = Nav(titles, nav.factsheets if nav is not None else None)
     pages: list[Path] = []
     found: list[list[SourceWarning]] = [[] for _ in project.chapters]
     # One pandoc process per chapter; they are independent, so run them side by side.
@@ -187,48 +278,55 @@ def write_pages(project: Project, book: xref.Book, site: Path, work: Path,
                                range(len(project.chapters))))
     for chapter_warnings in found:
         warnings += chapter_warnings
-    def page(root: str, title: str, current: Chapter | None, toc: str, body: str,
-             prev_next: str, specs: str) -> str:
-        return PAGE.substitute(
-            lang=html.escape(project.lang),
-            generator=__version__,
-            page_title=html.escape(title if title == project.title
-                                   else f"{title} – {project.title}"),
-            root=root,
-            book_title=html.escape(project.title),
-            pdf_name=html.escape(project.pdf_name),
-            chapters=_sidebar(project, titles, current, root),
-            toc=toc,
-            body=body,
-            prev_next=prev_next,
-            version=html.escape(project.version_text),
-            fingerprint=html.escape(project.fingerprint),
-            date_iso=html.escape(project.date),
-            date_text=html.escape(project.date_text),
-            chart_specs=specs,
-            calls_link=(f'  · <a href="{root}{CALLS_CSV}" download>Calls to action (CSV)</a>'
-                        if (site / CALLS_CSV).is_file() else ""),
-        )
-
     for index, chapter in enumerate(project.chapters):
         root = "../" * chapter.html_name.count("/")
         body = bodies[index]
         if index == 0:
             body += versions.citation_block(project)
-        text = page(root, titles[index], chapter, _local_toc(book.asts[index], book.targets),
-                    body, _prev_next(project, titles, index, root),
-                    _spec_scripts(book, index, charts))
-        target = site / chapter.html_name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-        pages.append(target)
+        text = _page(project, site, nav, chapter.html_name, titles[index],
+                     _local_toc(book.asts[index], book.targets), body,
+                     _prev_next(project, titles, index, root),
+                     _spec_scripts(book, index, charts))
+        pages.append(_write(site, chapter.html_name, text))
     links = versions.pdf_links(project, project.root / "releases", site)
     (site / versions.JSON_NAME).write_text(versions.versions_json(project, links), "utf-8")
-    target = site / versions.PAGE_NAME
-    target.write_text(page("", "Versions", None, "", versions.versions_body(project, links, ""),
-                           "", ""), encoding="utf-8")
-    pages.append(target)
+    text = _page(project, site, nav, versions.PAGE_NAME, "Versions", "",
+                 versions.versions_body(project, links, ""), "", "")
+    pages.append(_write(site, versions.PAGE_NAME, text))
     return pages
+
+
+def write_page(project: Project, book: xref.Book, site: Path, work: Path,
+               charts: dict[str, dict[str, Any]], warnings: list[SourceWarning], nav: Nav,
+               neighbours: tuple[xref.Book | None, xref.Book | None] = (None, None),
+               pdf: str | None = None) -> Path:
+    """Write a page outside the chapter list (a factsheet or the factsheets' index), the
+    only page of ``book``, whose citations :func:`resolve_citations` resolved; return
+    its path.
+
+    ``neighbours`` are the previous and next pages of its set (for the links at its
+    foot); ``pdf`` is its own PDF, linked under its title.
+    """
+    page = book.chapters[0].chapter.html_name
+    root = "../" * page.count("/")
+    title = book.chapters[0].title or book.chapters[0].chapter.stem
+    body = _fragment(project, book, 0, work, warnings, citeproc=False)
+    if pdf is not None:
+        link = (f'<p class="factsheet-pdf"><a href="{root}{html.escape(pdf)}" download>'
+                "Download this factsheet (PDF)</a></p>")
+        head, found, rest = body.partition("</h1>")
+        body = head + found + "\n" + link + rest if found else link + body
+    links: list[str] = []
+    for other, rel, arrow in ((neighbours[0], "prev", "←"), (neighbours[1], "next", "→")):
+        if other is None:
+            continue
+        label = html.escape(other.chapters[0].title)
+        text = f"{arrow} {label}" if rel == "prev" else f"{label} {arrow}"
+        links.append(f'<a class="{rel}" rel="{rel}" href="{root}'
+                     f'{html.escape(other.chapters[0].chapter.html_name)}">{text}</a>')
+    text = _page(project, site, nav, page, title, _local_toc(book.asts[0], book.targets),
+                 body, "\n".join(links), _spec_scripts(book, 0, charts))
+    return _write(site, page, text)
 
 
 def index_search(site: Path, lang: str) -> None:

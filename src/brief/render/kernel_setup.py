@@ -72,8 +72,34 @@ def _brief_setup(root: str) -> None:
     formatter.for_type(pd.DataFrame, table)
 
 
-def _brief_inline(value: object) -> None:
-    print(value if isinstance(value, str) else str(value), end="")
+def _brief_inlines(values: list) -> None:
+    """Send the text of a page's inline expressions, in order, as one display output."""
+    from IPython.display import publish_display_data
+
+    publish_display_data({"application/vnd.brief.inline+json":
+                          [v if isinstance(v, str) else str(v) for v in values]})
+
+
+def _brief_reset() -> None:
+    """Empty the namespace between two factsheets run in one kernel.
+
+    It does to what a template can see what ``%reset -f`` does: every variable goes, and
+    the output history (``Out``, ``_``); modules stay imported. It skips what makes
+    ``%reset`` slow (0.15 s a time) and changes no output: a new history session in
+    IPython's database and a full garbage collection.
+    """
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    hook = shell.displayhook
+    for name in [n for n in shell.user_ns if n not in shell.user_ns_hidden]:
+        del shell.user_ns[name]
+    for count in range(1, hook.prompt_count + 1):
+        shell.user_ns.pop(f"_{count}", None)
+        shell.user_ns_hidden.pop(f"_{count}", None)
+    shell.user_ns.get("_oh", {}).clear()
+    hook._, hook.__, hook.___ = "", "", ""
+    shell.user_ns.update({"_": "", "__": "", "___": ""})
 
 
 def _brief_reads() -> None:

@@ -81,10 +81,13 @@ def _pipe_table(data: dict[str, Any], caption: str | None, label: str | None) ->
 
 
 class _Assembler:
-    def __init__(self, executed: Executed, chapter: Chapter, defaults: dict[str, Any]) -> None:
+    def __init__(self, executed: Executed, chapter: Chapter, defaults: dict[str, Any],
+                 figures: str = "") -> None:
         self.executed = executed
         self.chapter = chapter
         self.defaults = defaults
+        #: Prefix of this page's figure files (a factsheet's ``districts/north-hill/``).
+        self.prefix = figures
         self.path = executed.document.path
         self.charts: list[Chart] = []
         self.pictures: list[Picture] = []
@@ -97,10 +100,13 @@ class _Assembler:
         base = cell.label or f"{self.chapter.stem}-cell-{cell.line}"
         return base if count == 0 else f"{base}-{count + 1}"
 
-    def figure(self, cell: Cell, name: str, src: str, alt: str) -> str:
+    def figure(self, cell: Cell, name: str, suffix: str, alt: str) -> str:
+        """The figure ``name`` (its id when it is ``fig-...``), drawn from its file."""
         caption = str(cell.options.get("fig-cap") or "")
         ident = f"#{name} " if name.startswith("fig-") else ""
-        attrs = f"{{{ident}.brief-figure name={_attr_value(name)} fig-alt={_attr_value(alt)}}}"
+        file = self.prefix + name
+        src = f"{FIGURES}/{file}{suffix}"
+        attrs = f"{{{ident}.brief-figure name={_attr_value(file)} fig-alt={_attr_value(alt)}}}"
         if not caption:
             self.warnings.append(SourceWarning(self.path, cell.line, f"{cell.where()}: the "
                                                "figure has no fig-cap; add one so readers "
@@ -121,9 +127,10 @@ class _Assembler:
         if VEGALITE in data:
             name = self.name_for(cell, count)
             spec = data[VEGALITE]
-            self.charts.append(Chart(name, spec if isinstance(spec, dict) else json.loads(spec),
+            self.charts.append(Chart(self.prefix + name,
+                                     spec if isinstance(spec, dict) else json.loads(spec),
                                      self.chapter.path, alt))
-            return self.figure(cell, name, f"{FIGURES}/{name}.svg", alt)
+            return self.figure(cell, name, ".svg", alt)
         if TABLE in data:
             return _pipe_table(data[TABLE], cell.options.get("tbl-cap"), cell.label)
         if "text/markdown" in data:
@@ -133,8 +140,8 @@ class _Assembler:
                 name = self.name_for(cell, count)
                 raw = data[mime]
                 blob = raw.encode("utf-8") if suffix == ".svg" else base64.b64decode(raw)
-                self.pictures.append(Picture(name, blob, suffix))
-                return self.figure(cell, name, f"{FIGURES}/{name}{suffix}", alt)
+                self.pictures.append(Picture(self.prefix + name, blob, suffix))
+                return self.figure(cell, name, suffix, alt)
         if "text/plain" in data:
             text = str(data["text/plain"])
             return text if asis else _fenced(text, "cell-output")
@@ -161,16 +168,22 @@ class _Assembler:
         return "\n\n".join(p.strip("\n") for p in pieces if p.strip())
 
 
-def assemble(executed: Executed, chapter: Chapter, defaults: dict[str, Any]) -> Assembled:
-    """Turn an executed chapter into Markdown with a level-1 heading for its title."""
+def assemble(executed: Executed, chapter: Chapter, defaults: dict[str, Any],
+             title: str | None = None, figures: str = "") -> Assembled:
+    """Turn an executed chapter into Markdown with a level-1 heading for its title.
+
+    A factsheet passes its own ``title`` (plain text from data, escaped here) instead
+    of the template's, and ``figures``, the folder prefix of its figure files.
+    """
     document = executed.document
-    assembler = _Assembler(executed, chapter, defaults)
+    assembler = _Assembler(executed, chapter, defaults, figures)
     runs = {id(r.cell): r for r in executed.cells}
     blocks: list[str] = []
-    title = document.title
+    heading = escape_markdown(title) if title is not None else document.title
+    title = title if title is not None else document.title
     if title:
         classes = " .unnumbered" if chapter.kind == "unnumbered" else ""
-        blocks.append(f"# {title} {{#sec-{chapter.stem}{classes}}}")
+        blocks.append(f"# {heading} {{#sec-{chapter.stem}{classes}}}")
     for part in document.parts:
         if isinstance(part, Markdown):
             blocks.append(part.text)

@@ -4,7 +4,9 @@ All chapters' ASTs are joined into one document, so cross-references become inte
 links and citeproc writes the reference list where the references chapter puts its
 ``#refs`` div. :file:`assets/template.typ` supplies the cover, contents, footer
 (title, version, date, page number), callout boxes and fonts; the PDF metadata
-(title, author, subject, language, date) is set there too.
+(title, author, subject, language, date) is set there too. A factsheet gets a PDF of
+its own from the same template's compact ``factsheet`` layout: no cover and no
+contents, its title, its content, and the edition and data fingerprint in the footer.
 """
 
 from __future__ import annotations
@@ -48,10 +50,13 @@ def chart_widths(widths: dict[str, float]) -> dict[str, str]:
             for name, px in widths.items()}
 
 
-def typst_source(project: Project, book: xref.Book, work: Path, site_dir: str,
-                 widths: dict[str, float] | None = None) -> str:
-    """The complete ``.typ`` text: template, book settings, then pandoc's Typst body."""
-    meta_file = work / "xref-pdf.json"
+def _body(project: Project, book: xref.Book, work: Path, site_dir: str,
+          widths: dict[str, float] | None, name: str, what: str, citeproc: bool = True
+          ) -> str:
+    """pandoc's Typst for every page of ``book``, through the Lua filter and citeproc
+    (unless the citations were resolved already); ``name`` names the filter's metadata
+    file in ``work``, ``what`` the input in errors."""
+    meta_file = work / f"xref-{name}.json"
     names = [c.name for a in book.chapters for c in a.charts]
     meta_file.write_text(json.dumps({
         "targets": xref.metadata(book, None),
@@ -68,28 +73,65 @@ def typst_source(project: Project, book: xref.Book, work: Path, site_dir: str,
         blocks += ast["blocks"]
     document = {**book.asts[0], "blocks": blocks,
                 "meta": {"brief-xref-file": {"t": "MetaString", "c": str(meta_file)}}}
-    args = ["-f", "json", "-t", "typst", "--wrap=preserve", "--lua-filter", str(pandoc.FILTER)]
-    if project.bibliography:
+    # Without citeproc, citations already carry their text: write it, not Typst's #cite.
+    writer = "typst" if citeproc else "typst-citations"
+    args = ["-f", "json", "-t", writer, "--wrap=preserve", "--lua-filter", str(pandoc.FILTER)]
+    if project.bibliography and citeproc:
         args += ["--citeproc", "--bibliography", str(project.root / project.bibliography)]
-    body = pandoc.run(args, json.dumps(document), "PDF (all chapters)")
-    settings = ", ".join([
-        f"title: {typst_string(project.title)}",
-        f"subtitle: {typst_string(project.subtitle)}",
+    return pandoc.run(args, json.dumps(document), what)
+
+
+def _common(project: Project) -> list[str]:
+    """The Typst arguments every PDF of the project shares (edition and metadata)."""
+    return [
         f"author: {typst_string(project.author)}",
         f"version: {typst_string(project.version_text)}",
         f"date: {_date(project.date)}",
         f"date-text: {typst_string(project.date_text)}",
         f"fingerprint: {typst_string(project.fingerprint)}",
-        f"citation: {typst_string(project.citation)}",
         f"lang: {typst_string(project.lang)}",
+        "keywords: (" + "".join(f"{typst_string(k)}, " for k in project.keywords) + ")",
+    ]
+
+
+def _template(project: Project) -> str:
+    accent = f"#let accent = rgb({typst_string(project.settings.style.accent)})\n"
+    return accent + TEMPLATE.read_text(encoding="utf-8")
+
+
+def typst_source(project: Project, book: xref.Book, work: Path, site_dir: str,
+                 widths: dict[str, float] | None = None) -> str:
+    """The complete ``.typ`` text: template, book settings, then pandoc's Typst body."""
+    body = _body(project, book, work, site_dir, widths, "pdf", "PDF (all chapters)")
+    settings = ", ".join([
+        f"title: {typst_string(project.title)}",
+        f"subtitle: {typst_string(project.subtitle)}",
+        *_common(project),
+        f"citation: {typst_string(project.citation)}",
         "description: " + typst_string(
             f"{project.subtitle or project.description}. Version {project.version_text}, "
             f"{project.date_text}, data {project.fingerprint}."),
-        "keywords: (" + "".join(f"{typst_string(k)}, " for k in project.keywords) + ")",
     ])
-    template = TEMPLATE.read_text(encoding="utf-8")
-    accent = f"#let accent = rgb({typst_string(project.settings.style.accent)})\n"
-    return f"{accent}{template}\n#show: book.with({settings})\n\n{body}\n"
+    return f"{_template(project)}\n#show: book.with({settings})\n\n{body}\n"
+
+
+def factsheet_source(project: Project, book: xref.Book, work: Path, site_dir: str,
+                     widths: dict[str, float] | None, name: str) -> str:
+    """The ``.typ`` text of one factsheet: the compact layout (no cover, no contents;
+    its title, then its content; the edition and data fingerprint in the footer). Its
+    citations were resolved already (:func:`brief.render.html.resolve_citations`)."""
+    page = book.chapters[0]
+    body = _body(project, book, work, site_dir, widths, name,
+                 f"{page.chapter.path} (PDF of {page.chapter.html_name})", citeproc=False)
+    settings = ", ".join([
+        f"title: {typst_string(page.title)}",
+        f"book-title: {typst_string(project.title)}",
+        *_common(project),
+        "description: " + typst_string(
+            f"{page.title}: a factsheet of {project.title}. Version {project.version_text}, "
+            f"{project.date_text}, data {project.fingerprint}."),
+    ])
+    return f"{_template(project)}\n#show: factsheet.with({settings})\n\n{body}\n"
 
 
 def write_pdf(project: Project, book: xref.Book, work: Path, site: Path,
@@ -108,6 +150,27 @@ def write_pdf(project: Project, book: xref.Book, work: Path, site: Path,
         where = f"{culprit}: " if culprit else ""
         raise RenderError(f"{where}PDF: Typst could not compile the book ({message})"
                           ) from None
+    return output
+
+
+def write_factsheet_pdf(project: Project, book: xref.Book, work: Path, site: Path,
+                        widths: dict[str, float] | None, target: str) -> Path:
+    """Compile the one-page ``book`` (a factsheet) to ``site/target``."""
+    name = target.removesuffix(".pdf").replace("/", "--")
+    source = work / f"{name}.typ"
+    site_dir = Path(os.path.relpath(site, work)).as_posix()
+    source.write_text(factsheet_source(project, book, work, site_dir, widths, name),
+                      encoding="utf-8")
+    output = site / target
+    output.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        _compile(source, output, root=work.parent)
+    except Exception as exc:  # typst raises TypstError (a RuntimeError) with its diagnostic
+        hints = "; ".join(getattr(exc, "hints", None) or [])
+        message = " ".join(str(exc).split()) + (f"; hint: {hints}" if hints else "")
+        raise RenderError(f"{book.chapters[0].chapter.path}: PDF of "
+                          f"{book.chapters[0].chapter.html_name}: Typst could not compile it "
+                          f"({message})") from None
     return output
 
 

@@ -15,9 +15,10 @@ from typing import Any
 import yaml
 
 from brief.render.errors import RenderError
-from brief.settings import Settings, SettingsError, parse_settings
+from brief.settings import Factsheets, Settings, SettingsError, parse_settings
 
 CONFIG = "_quarto.yml"
+BLOCK = "brief"
 
 
 def date_text(value: str) -> str:
@@ -48,6 +49,8 @@ class Chapter:
     path: str
     kind: str
     number: str = ""
+    #: The page it becomes when that is not its source path with ``.html`` (factsheets).
+    page: str = ""
 
     @property
     def stem(self) -> str:
@@ -56,7 +59,7 @@ class Chapter:
     @property
     def html_name(self) -> str:
         """The page this chapter becomes, relative to the site root."""
-        return str(Path(self.path).with_suffix(".html"))
+        return self.page or str(Path(self.path).with_suffix(".html"))
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,11 @@ class Project:
         """The PDF's file name inside the output directory, versioned."""
         slug = "brief" if not self.version else f"brief-{self.version}"
         return f"{slug}.pdf"
+
+    @property
+    def factsheets(self) -> Factsheets | None:
+        """The parameterised pages of ``brief: factsheets:``, if any."""
+        return self.settings.factsheets
 
     def chapter(self, path: str) -> Chapter:
         for chapter in self.chapters:
@@ -192,6 +200,30 @@ def _check_output_dir(value: str) -> None:
                     "_book)")
 
 
+def _check_factsheets(factsheets: Factsheets | None, root: Path, listed: list[str]) -> None:
+    """The template and index exist and are not chapters; the pages' folder is their own.
+
+    The resource and its columns are checked by the build, which reads the data.
+    """
+    if factsheets is None:
+        return
+    for key, path in (("template", factsheets.template), ("index", factsheets.index)):
+        if path is None:
+            continue
+        where = f"{BLOCK}.factsheets.{key}"
+        if not (root / path).is_file():
+            raise _fail(f"{where}: {path} does not exist (create it or correct the path)")
+        if path in listed:
+            raise _fail(f"{where}: {path} is also listed in book.chapters/appendices (a "
+                        "factsheet page is not a chapter: remove it from the list)")
+    if factsheets.index is not None and factsheets.index == factsheets.template:
+        raise _fail(f"{BLOCK}.factsheets.index: the index cannot be the template itself")
+    taken = sorted({Path(p).parent.as_posix() for p in listed} & {factsheets.output})
+    if taken:
+        raise _fail(f"{BLOCK}.factsheets.output: {taken[0]!r} already holds chapter pages "
+                    "(expected a folder of its own, such as districts)")
+
+
 def load_project(root: Path) -> Project:
     """Parse ``root/_quarto.yml``; raise :class:`RenderError` naming the bad key."""
     config = root / CONFIG
@@ -230,6 +262,7 @@ def load_project(root: Path) -> Project:
         settings = parse_settings(raw)
     except SettingsError as exc:
         raise RenderError(str(exc)) from None
+    _check_factsheets(settings.factsheets, root, chapters + appendices)
     bibliography = raw.get("bibliography") or book.get("bibliography")
     if isinstance(bibliography, list):
         bibliography = bibliography[0] if bibliography else None

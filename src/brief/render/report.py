@@ -22,12 +22,22 @@ class ConsoleProgress(Progress):
     def __init__(self, console: Console) -> None:
         self.console = console
         self.started = time.perf_counter()
+        #: Factsheets finished since the last stage: executed and unchanged.
+        self.sheets = [0, 0]
 
     def _elapsed(self) -> str:
         return f"[dim]{time.perf_counter() - self.started:5.1f}s[/dim]"
 
     def stage(self, name: str) -> None:
+        executed, unchanged = self.sheets
+        if executed or unchanged:  # one line for all of them, not one per factsheet
+            self.console.print(f"{self._elapsed()}   factsheets: {executed} executed, "
+                               f"{unchanged} unchanged", highlight=False)
+            self.sheets = [0, 0]
         self.console.print(f"{self._elapsed()} [bold]{name}[/bold]")
+
+    def factsheet(self, page: str, cached: bool) -> None:
+        self.sheets[1 if cached else 0] += 1
 
     def chapter(self, path: str, cached: bool) -> None:
         what = "unchanged" if cached else "executed "
@@ -56,8 +66,10 @@ def run_build(root: Path, engine: str = "native", verbose: bool = False,
         return
     where = result.output.relative_to(root) if result.output.is_relative_to(root) \
         else result.output
+    sheets = (f"{len(result.factsheets)} factsheets (page and PDF each), "
+              if result.factsheets else "")
     console.print(
-        f"OK: {len(result.pages)} pages, {result.charts} charts and "
+        f"OK: {len(result.pages)} pages, {sheets}{result.charts} charts and "
         f"{result.pdf.name} in {where}/ ({result.seconds:.1f} s, "
         f"{len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''}).",
         highlight=False)

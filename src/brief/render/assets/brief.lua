@@ -10,6 +10,9 @@ site and the PDF say the same "Figure 2.1".
 JSON file fields: targets {id: {text, number, kind, href}}, charts [names],
 widths {name: Typst length} (PDF only),
 root (relative path from the page to the site root, "" in Typst), format.
+
+Written to JSON (`-t json`), the filter resolves only cross-references: a factsheet is
+run through citeproc once that way, then written to HTML and to Typst without it.
 --]]
 
 local targets = {}
@@ -233,6 +236,12 @@ local function Cite(el)
     end
   end
   return out
+end
+
+-- To JSON (a page resolved once for both targets, then given to citeproc): only the
+-- cross-references, whose links are the same in both when they stay within the page.
+if FORMAT == "json" then
+  return {{Meta = load}, {Cite = Cite}}
 end
 
 return {
