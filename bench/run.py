@@ -15,7 +15,9 @@ Measured on a scratch copy of the project (the working tree is never touched):
   1,000,000-row table, to show how time grows with the work;
 * factsheets (when ``_quarto.yml`` has a ``brief: factsheets:`` block): cold builds of
   the project with and without the block, the cost of one factsheet ((with - without)
-  / rows), and that a prose edit of a chapter executes no factsheet.
+  / rows), and that a prose edit of a chapter executes no factsheet;
+* against release 0.1.0 (commit 263133e, from git history): its cold build and this
+  project's, each by its own engine in a process of its own.
 
 Each figure is the minimum and median of ``--runs`` runs; ratios compare medians
 measured in the same process, so a busy machine slows both sides alike.
@@ -257,6 +259,58 @@ def without_factsheets(source: Path, target: Path) -> Path:
     return root
 
 
+#: Release 0.1.0 of the brief: the build with factsheets is compared with its cold build.
+RELEASE_COMMIT = "263133e"
+_COLD = """import sys, time
+from pathlib import Path
+from brief.render.build import build
+start = time.perf_counter()
+build(Path(sys.argv[1]))
+print(time.perf_counter() - start)
+"""
+
+
+def release_copy(tmp: Path) -> Path | None:
+    """The repository at :data:`RELEASE_COMMIT` (engine and brief), or None without git
+    history."""
+    target = tmp / "release"
+    target.mkdir()
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", RELEASE_COMMIT],
+                             capture_output=True, check=False)
+    if archive.returncode != 0:
+        return None
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    return target
+
+
+def cold_with_engine(engine: Path, project: Path) -> float:
+    """A cold build of ``project`` by the engine in ``engine``/src, in a process of its
+    own (its kernels import that engine too); the build's own seconds."""
+    clean(project)
+    env = {**os.environ, "PYTHONPATH": str(engine / "src")}
+    done = subprocess.run([sys.executable, "-c", _COLD, str(project)], cwd=project, env=env,
+                          capture_output=True, text=True, check=True)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def measure_against_release(root: Path, tmp: Path, runs: int) -> None:
+    """Cold builds of this project (with its factsheets) and of release 0.1.0, side by
+    side, each by its own engine in a fresh process."""
+    release = release_copy(tmp)
+    if release is None:
+        print(f"\nrelease 0.1.0 ({RELEASE_COMMIT}): not in this clone's history; skipped")
+        return
+    times: dict[str, list[float]] = {"now": [], "0.1.0": []}
+    for _ in range(runs):
+        times["0.1.0"].append(cold_with_engine(release, release))
+        times["now"].append(cold_with_engine(REPO, root))
+    ratio = statistics.median(times["now"]) / statistics.median(times["0.1.0"])
+    print(f"\nagainst release 0.1.0 ({RELEASE_COMMIT}), cold, each engine in its own process")
+    print(f"{'0.1.0':<16} {summary(times['0.1.0'])}")
+    print(f"{'now, with all':<16} {summary(times['now'])}")
+    print(f"now / 0.1.0             {ratio:5.2f}   (target <= 1.5)")
+
+
 def measure_factsheets(root: Path, tmp: Path, runs: int) -> None:
     """Cold builds with and without the factsheets, alternated so that a busy machine
     slows both alike; the cost per factsheet; what a chapter's prose edit executes."""
@@ -284,8 +338,9 @@ def measure_factsheets(root: Path, tmp: Path, runs: int) -> None:
     print(f"{'cold with':<16} {summary(times['with'])}")
     print(f"with / without          {with_ / without:5.2f}   (target <= 1.5)")
     print(f"per factsheet           {(with_ - without) / rows:5.2f} s (target < 0.5 s)")
-    print(f"kernels for the instances: {len(kernels)} ({', '.join(map(str, kernels))} "
-          "instances each)")
+    print(f"kernel runs for the instances: {len(kernels)} batches "
+          f"({', '.join(map(str, kernels))} instances), in warm kernels shared with the "
+          "chapters, one per core")
     no_change = timed(lambda: build(root))
     print(f"no-change rebuild       {no_change:5.2f} s (target < 1 s)")
     edit_prose(root, [100])
@@ -293,6 +348,7 @@ def measure_factsheets(root: Path, tmp: Path, runs: int) -> None:
     build(root, progress=counter)
     print(f"prose-only change       executed {len(counter.executed)} chapters and "
           f"{len(counter.sheets_executed)} factsheets (target 0 and 0)")
+    measure_against_release(root, tmp, runs)
 
 
 def main() -> None:

@@ -195,3 +195,22 @@ def test_preview_watches_the_factsheet_index_page() -> None:
     from brief.preview import watched_files
 
     assert REPO / "provinces" / "index.qmd" in set(watched_files(REPO))
+
+
+def test_check_finds_an_undefined_id_in_the_factsheet_template(tmp_path: Path,
+                                                               monkeypatch) -> None:
+    """The template and the index page of factsheets cite indicators like chapters do."""
+    root = tmp_path / "mini"
+    shutil.copytree(REPO / "tests" / "fixtures" / "mini", root,
+                    ignore=shutil.ignore_patterns("_book", ".brief-*", "figures"))
+    template = root / "chapters" / "area.qmd"
+    text = template.read_text("utf-8")
+    template.write_text(text.replace('fmt("piped_share_latest")', 'fmt("piped_share_lastest")'),
+                        "utf-8")
+    line = next(n for n, row in enumerate(template.read_text("utf-8").splitlines(), start=1)
+                if "piped_share_lastest" in row)
+    monkeypatch.chdir(root)
+    result = _run("check")
+    assert result.exit_code == 1
+    assert f"chapters/area.qmd:{line}" in result.output
+    assert "'piped_share_lastest' is cited but not defined" in result.output

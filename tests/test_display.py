@@ -88,3 +88,51 @@ def test_round_to_keeps_estimates_from_looking_precise() -> None:
     assert display.format_value(86_751.4, "persons", round_to=1000) == "87,000"
     assert display.format_value(235_085, "persons", round_to=1000) == "235,000"
     assert display.format_value(2_858_693, "persons", round_to=1000) == "2.9 million"
+
+
+def test_markdown_table_formats_links_and_sorts() -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame({"Area": ["Hạ Sơn", "Bến *Cầu*"], "Households": [2100, 12500],
+                          "Share": [12.5, 7.0]})
+    text = display.markdown_table(frame, caption="Two areas", label="tbl-areas",
+                                  links={"Area": ["ha-son.html", "ben-cau.html"]},
+                                  sortable=True)
+    assert text.splitlines() == [
+        "::: {.sortable}",
+        "| Area | Households | Share |",
+        "|:--|--:|--:|",
+        "| [Hạ Sơn](<ha-son.html>) | 2,100 | 12.5 |",
+        r"| [Bến \*Cầu\*](<ben-cau.html>) | 12,500 | 7.0 |",
+        "",
+        ": Two areas {#tbl-areas}",
+        ":::",
+    ]
+
+
+def test_markdown_table_refuses_links_that_do_not_fit() -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame({"Area": ["A", "B"]})
+    with pytest.raises(ValueError, match="one target per row"):
+        display.markdown_table(frame, links={"Area": ["a.html"]})
+    with pytest.raises(ValueError, match="'Place'"):
+        display.markdown_table(frame, links={"Place": ["a.html", "b.html"]})
+
+
+def test_a_line_chart_colours_series_in_the_order_given() -> None:
+    """A template draws the same three series on every page: the order fixes the colours
+    and the legend, whatever the names sort to."""
+    import pandas as pd
+
+    from brief import charts
+
+    frame = pd.DataFrame({"year": [2020, 2021] * 3, "rate": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+                          "area": ["Yên Bái"] * 2 + ["Northern Midlands"] * 2 + ["All"] * 2})
+    order = ["Yên Bái", "Northern Midlands", "All"]
+    spec = charts.line(frame, x="year", value="rate", unit="per 1,000 population", title="T",
+                       series="area", order=order).to_dict()
+    assert spec["layer"][0]["encoding"]["color"]["scale"]["domain"] == order
+    plain = charts.line(frame, x="year", value="rate", unit="per 1,000 population",
+                        title="T", series="area").to_dict()
+    assert "scale" not in plain["layer"][0]["encoding"]["color"]

@@ -242,8 +242,19 @@ def load(path: Path | None = None, *, chapters: Iterable[str] | None = None,
 
         indicators = load_catalogue(root).ids() if root is not None else []
     actors = load_settings(root).actors if root is not None else ()
-    return parse(path.read_text(encoding="utf-8"), source=source, chapters=chapters,
-                 indicators=indicators, actors=actors)
+    key = (path.read_text(encoding="utf-8"), source, tuple(chapters), tuple(indicators),
+           tuple(actors))
+    # A kernel that runs many factsheets asks for the same file once per page: parse
+    # it once while its text and what it is checked against stay the same.
+    if _last_load.get("key") != key:
+        _last_load.clear()
+        _last_load["calls"] = parse(key[0], source=source, chapters=key[2],
+                                    indicators=key[3], actors=key[4])
+        _last_load["key"] = key
+    return list(_last_load["calls"])
+
+
+_last_load: dict[str, Any] = {}
 
 
 def as_problem(message: str) -> Problem:

@@ -10,6 +10,8 @@ literal numbers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import altair as alt
 import pandas as pd
 
@@ -122,10 +124,15 @@ def _label_column(data: pd.DataFrame, value: str, unit: str) -> pd.Series:
 def line(frame: pd.DataFrame, *, x: str, value: str, unit: str, title: str,
          series: str | None = None, subtitle: str | None = None,
          value_title: str | None = None, x_title: str | None = None,
-         zero: bool = True) -> alt.Chart:
+         zero: bool = True, order: Sequence[str] | None = None) -> alt.Chart:
     """A time series: ``value`` against the numeric period ``x`` (a year), one line per
     ``series`` when given, points on every observation and a tooltip that rounds as
-    the prose does. ``zero`` keeps zero on the value axis."""
+    the prose does. ``zero`` keeps zero on the value axis.
+
+    ``order`` lists the series in the order of the palette and the legend (the first
+    takes the accent colour), so that charts drawn from one template for many places
+    colour "this place", "its region" and "the country" alike on every page; without
+    it, series are coloured in alphabetical order."""
     columns = [x, value] + ([series] if series else [])
     data = frame[columns].dropna(subset=[value]).copy()
     data["_label"] = _label_column(data, value, unit)
@@ -139,7 +146,8 @@ def line(frame: pd.DataFrame, *, x: str, value: str, unit: str, title: str,
                     alt.Tooltip("_label:N", title=_axis_title(unit, value_title))],
     }
     if series:
-        encoding["color"] = alt.Color(f"{series}:N", title=None,
+        scale = alt.Scale(domain=list(order)) if order else alt.Undefined
+        encoding["color"] = alt.Color(f"{series}:N", title=None, scale=scale,
                                       legend=alt.Legend(orient="bottom", columns=2,
                                                         labelLimit=280))
     base = alt.Chart(data).encode(**encoding)

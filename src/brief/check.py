@@ -54,16 +54,21 @@ class CheckReport:
 
 
 def chapter_files(root: Path) -> list[str]:
-    """The book's chapter files, from ``_quarto.yml`` when it can be read, else every
-    ``.qmd`` file at the root and under ``chapters/``."""
+    """The book's pages, from ``_quarto.yml`` when it can be read (the chapters, then
+    the factsheet template and index, which cite indicators too), else every ``.qmd``
+    file at the root and under ``chapters/``."""
     from brief.render.errors import RenderError
     from brief.render.project import load_project
 
     if (root / "_quarto.yml").is_file():
         try:
-            return [c.path for c in load_project(root).chapters]
+            project = load_project(root)
         except RenderError:
             pass  # the build reports the configuration; check what can be found
+        else:
+            sheets = project.factsheets
+            pages = [sheets.template, sheets.index] if sheets is not None else []
+            return [c.path for c in project.chapters] + [p for p in pages if p is not None]
     found = [*root.glob("*.qmd"), *(root / "chapters").rglob("*.qmd")]
     return sorted(p.relative_to(root).as_posix() for p in found)
 

@@ -10,8 +10,9 @@ come from data are escaped with :func:`escape_markdown` before they reach pandoc
 from __future__ import annotations
 
 import math
+import numbers
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 
 import pandas as pd
@@ -174,6 +175,63 @@ def listing(names: Iterable[str]) -> str:
     if not items:
         raise ValueError("listing() needs at least one name")
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _cell(value: object, decimals: int) -> str:
+    """A table cell's text: numbers with thousands separators and ``decimals`` places,
+    missing values empty, text escaped."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return escape_markdown(str(value))
+    return f"{float(value):,.{decimals}f}"
+
+
+def _decimals_of(column: pd.Series) -> int:
+    """One decimal for a column of numbers with fractions, none otherwise: a column
+    reads best with one number of places throughout."""
+    if not pd.api.types.is_float_dtype(column):
+        return 0
+    values = column.dropna()
+    return 1 if bool((values != values.round()).any()) else 0
+
+
+def markdown_table(frame: pd.DataFrame, *, caption: str = "", label: str | None = None,
+                   links: dict[str, Sequence[str]] | None = None, sortable: bool = False
+                   ) -> str:
+    """``frame`` as a Markdown pipe table, for an ``output: asis`` cell: numbers with
+    thousands separators (one decimal in a column with fractions) and right-aligned,
+    text escaped.
+
+    ``links`` maps a column to the link target of each of its cells (a list or a
+    column of the same length), so that, for example, a place name opens the place's
+    page. With ``sortable`` the site lets readers sort the table by any column (the
+    PDF prints it as it is). ``label`` (``tbl-...``) makes it a numbered table.
+    """
+    links = links or {}
+    for column, targets in links.items():
+        if column not in frame.columns or len(targets) != len(frame):
+            raise ValueError(f"markdown_table(): links for {column!r} need a column of "
+                             f"the table and one target per row ({len(frame)})")
+    numeric = [pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
+               for t in frame.dtypes]
+    lines = ["| " + " | ".join(escape_markdown(str(c)) for c in frame.columns) + " |",
+             "|" + "|".join("--:" if n else ":--" for n in numeric) + "|"]
+    targets = {c: [str(t) for t in links[c]] for c in links}
+    decimals = [_decimals_of(frame[c]) for c in frame.columns]
+    for position, row in enumerate(frame.itertuples(index=False)):
+        cells = []
+        for column, value, places in zip(frame.columns, row, decimals, strict=True):
+            text = _cell(value, places) or " "
+            if column in targets:
+                text = f"[{text}](<{targets[column][position]}>)"
+            cells.append(text)
+        lines.append("| " + " | ".join(cells) + " |")
+    if caption or label:
+        ident = f" {{#{label}}}" if label else ""
+        lines += ["", f": {escape_markdown(caption)}{ident}"]
+    table = "\n".join(lines) + "\n"
+    return f"::: {{.sortable}}\n{table}:::\n" if sortable else table
 
 
 def source_line(*resources: str, indicators: Iterable[str] = (), note: str = "") -> str:

@@ -18,8 +18,8 @@ TARGETS = {
 def _convert(tmp_path: Path, markdown: str, to: str) -> str:
     meta = tmp_path / "xref.json"
     meta.write_text(json.dumps({"targets": TARGETS, "charts": [], "root": ""}), "utf-8")
-    return pandoc.run(["-f", "markdown", "-t", to, "--lua-filter", str(pandoc.FILTER),
-                       "-M", f"brief-xref-file={meta}"], markdown, "test")
+    text = f"---\nbrief-xref-file: {meta}\n---\n\n{markdown}"
+    return pandoc.convert(text, pandoc.Options("markdown", to, brief_filter=True), "test")
 
 
 CALLOUT = '::: {.callout-important title="Call to *action*"}\nDo it.\n:::\n'

@@ -57,8 +57,9 @@ class Progress:
         it becomes (``districts/north-hill.html``)."""
 
     def kernel(self, path: str, instances: int) -> None:
-        """A Jupyter kernel starts for ``path``: a chapter (``instances`` is 0) or a
-        factsheet template running that many instances."""
+        """``path`` goes to a Jupyter kernel (a warm one, or a new one while there are
+        fewer than one per core): a chapter (``instances`` is 0) or a batch of that many
+        instances of a factsheet template."""
 
     def warning(self, warning: SourceWarning) -> None:
         """Something in a source file could not be rendered faithfully."""

@@ -1,20 +1,25 @@
-"""Run a chapter's Python cells, then its inline expressions, in one Jupyter kernel.
+"""Run a chapter's Python cells, then its inline expressions, in a Jupyter kernel.
 
-Each chapter gets a fresh kernel (nbclient + ipykernel, IPC transport) whose working
-directory is the project root and whose environment carries ``BRIEF_PROJECT_ROOT``,
-so chapter code finds ``data/`` wherever the build was started. Chapters run
-concurrently, one kernel each. A cell that raises stops the chapter with a
-:class:`RenderError` naming the file, the cell and the line, and the Python error.
+Kernels (nbclient + ipykernel, IPC transport) start with the project root as working
+directory and ``BRIEF_PROJECT_ROOT`` in their environment, so chapter code finds
+``data/`` wherever the build was started. A build keeps a small pool of them, one per
+core, and runs every chapter and factsheet in one of these warm kernels instead of
+starting a kernel per chapter (a start and the imports cost a second or more each).
+Before each page the kernel is made to look fresh (``_brief_reset`` in
+:mod:`kernel_setup`: as ``%reset -f`` does, without its cost, plus the warning filters
+and the data layer's records) and the setup runs again (cheap: modules stay imported).
+A test runs every page of the brief both ways, warm and in a kernel of its own, and
+compares the outputs; ``warm=False`` gives each page a kernel of its own.
 
-Factsheets (one template, one :class:`Instance` per parameter value) do not get a
-kernel each: the instances of a template share one kernel, or a few when there are
-many (a kernel for every :data:`BATCH` instances or part, at most one per core). The
-kernel runs the setup once; then, for each instance, a cell that empties the namespace
-(as ``%reset -f`` does, without its cost), runs the setup again (cheap: the modules are
-imported) and sets the parameter (``params["district"]`` and, as Quarto's injected cell
-does, ``district``), then the template's cells and its inline expressions. Modules stay
-imported and the data layer keeps its tables, which is what makes an instance cheap;
-the outputs are split back per instance.
+A cell that raises stops the chapter with a :class:`RenderError` naming the file, the
+cell and the line, and the Python error.
+
+Factsheets (one template, one :class:`Instance` per parameter value) run in groups of
+:data:`BATCH` instances, a group at a time per kernel; each instance sets its
+parameter (``params["district"]`` and, as Quarto's injected cell does, ``district``)
+after the reset. Modules stay imported and the data layer keeps its tables, which is
+what makes an instance cheap; the outputs are split back per instance, and so are the
+tables each one read.
 
 A page's inline expressions run in one cell (a cell each would cost a round trip to
 the kernel each); their texts come back as one display output.
@@ -56,8 +61,8 @@ _CELL_LINE = re.compile(r"Cell In\[\d+\], line (\d+)")
 log = logging.getLogger(__name__)
 #: Seconds a single cell may run before the build gives up on it.
 CELL_TIMEOUT = 300
-#: The fewest factsheet instances worth a kernel of their own (a kernel start and the
-#: imports cost about as much as several instances).
+#: Factsheet instances run as one notebook: large enough that a notebook's own round
+#: trips do not count, small enough that the kernels share the work evenly.
 BATCH = 8
 
 
@@ -124,12 +129,14 @@ def _setup_code(root: Path) -> str:
     return SETUP.read_text(encoding="utf-8") + f"\n_brief_setup({str(root)!r})\n"
 
 
-def _reset_code(root: Path, instance: Instance) -> str:
-    """An empty namespace (``%reset -f``, less its costs: see ``_brief_reset``), the setup
-    again and the parameter, in both of Quarto's spellings."""
+def _reset_code(root: Path, instance: Instance | None = None) -> str:
+    """A fresh-looking kernel (``%reset -f``, less its costs: see ``_brief_reset``), the
+    setup again and, for a factsheet, the parameter in both of Quarto's spellings."""
+    code = f"_brief_reset()\n{_setup_code(root)}"
+    if instance is None:
+        return code
     name, value = instance.parameter, instance.value
-    return (f"_brief_reset()\n{_setup_code(root)}params = {{{name!r}: {value!r}}}\n"
-            f"{name} = {value!r}\n")
+    return f"{code}params = {{{name!r}: {value!r}}}\n{name} = {value!r}\n"
 
 
 def _inlines_code(document: Document) -> tuple[str, tuple[tuple[int, int, Inline], ...]]:
@@ -156,13 +163,18 @@ def _inlines_code(document: Document) -> tuple[str, tuple[tuple[int, int, Inline
     return "\n".join(lines), tuple(spans)
 
 
-def _notebook(document: Document, root: Path, instances: Sequence[Instance] = ()
-              ) -> tuple[nbformat.NotebookNode, list[_Slot]]:
-    """The notebook of a chapter, or of a template run once per instance."""
-    cells = [nbformat.v4.new_code_cell(_setup_code(root))]
-    slots = [_Slot("setup")]
+def _notebook(document: Document, root: Path, instances: Sequence[Instance] = (),
+              warm: bool = False) -> tuple[nbformat.NotebookNode, list[_Slot]]:
+    """The notebook of a chapter, or of a template run once per instance, for a fresh
+    kernel or (``warm``) one that has run other pages. Each page ends with a cell that
+    reports the tables it read."""
+    cells: list[nbformat.NotebookNode] = []
+    slots: list[_Slot] = []
+    if not warm:
+        cells.append(nbformat.v4.new_code_cell(_setup_code(root)))
+        slots.append(_Slot("setup"))
     for position, instance in enumerate(instances or [None]):
-        if instance is not None:
+        if instance is not None or warm:
             cells.append(nbformat.v4.new_code_cell(_reset_code(root, instance)))
             slots.append(_Slot("reset", instance, position))
         for cell in document.runnable_cells:
@@ -172,8 +184,8 @@ def _notebook(document: Document, root: Path, instances: Sequence[Instance] = ()
             code, spans = _inlines_code(document)
             cells.append(nbformat.v4.new_code_cell(code))
             slots.append(_Slot("inlines", instance, position, inlines=spans))
-    cells.append(nbformat.v4.new_code_cell("_brief_reads()"))
-    slots.append(_Slot("reads"))
+        cells.append(nbformat.v4.new_code_cell("_brief_reads()"))
+        slots.append(_Slot("reads", instance, position))
     notebook = nbformat.v4.new_notebook()
     notebook.cells = cells
     return notebook, slots
@@ -198,8 +210,9 @@ def _locate_failure(document: Document, notebook: nbformat.NotebookNode, slots: 
         if slot.kind == "setup":
             return RenderError(f"{document.path}: the kernel setup failed: {error}")
         if slot.kind == "reset":
-            return RenderError(f"{document.path}: setting the parameter{where} failed: "
-                               f"{error}")
+            what = "setting the parameter" if slot.instance is not None else \
+                "resetting the kernel"
+            return RenderError(f"{document.path}: {what}{where} failed: {error}")
         if slot.kind == "cell" and slot.cell is not None:
             line = slot.cell.line + (line_in_cell - 1 if line_in_cell else 0)
             return RenderError(f"{document.path}:{line}: {slot.cell.where()}{where}: {error}")
@@ -244,56 +257,132 @@ def _stdout(nb_cell: nbformat.NotebookNode) -> str:
                    if o.get("output_type") == "stream" and o.get("name") == "stdout")
 
 
-async def _run(document: Document, root: Path, defaults: dict[str, Any],
-               instances: Sequence[Instance] = ()) -> list[Executed]:
-    """Execute a chapter (no ``instances``) or a template once per instance, in one kernel;
-    return one :class:`Executed` per chapter or instance."""
-    notebook, slots = _notebook(document, root, instances)
-    results = [Executed(document, instance=i) for i in (instances or [None])]
-    if not document.runnable_cells and not document.inlines:  # spare the kernel start
-        return results
-    with tempfile.TemporaryDirectory(prefix="brief-kernel-") as sockets:
-        manager = AsyncKernelManager(kernel_name="python3", transport="ipc",
-                                     ip=os.path.join(sockets, "kernel"))
-        env = {**os.environ, ROOT_ENV: str(root), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-        client = NotebookClient(notebook, km=manager, timeout=CELL_TIMEOUT,
-                                resources={"metadata": {"path": str(root)}},
-                                allow_errors=False, record_timing=False)
+class _Kernel:
+    """A started kernel, its client once a notebook has made one, and whether a page has
+    run in it (the next one then starts with a reset)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.sockets = tempfile.TemporaryDirectory(prefix="brief-kernel-")
+        self.manager = AsyncKernelManager(kernel_name="python3", transport="ipc",
+                                          ip=os.path.join(self.sockets.name, "kernel"))
+        self.client: Any = None
+        self.used = False
+
+    async def start(self) -> None:
+        env = {**os.environ, ROOT_ENV: str(self.root), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+        await self.manager.start_kernel(env=env, cwd=str(self.root))
+
+    async def stop(self) -> None:
         try:
-            await manager.start_kernel(env=env, cwd=str(root))
-            await client.async_execute(cleanup_kc=False)
-        except CellExecutionError as exc:
-            raise _locate_failure(document, notebook, slots, exc) from None
-        except CellTimeoutError:
-            raise RenderError(f"{document.path}: a cell ran longer than {CELL_TIMEOUT} s "
-                              "and was stopped") from None
-        except NoSuchKernel:
-            raise RenderError(f"{document.path}: no Jupyter kernel named python3: install "
-                              "ipykernel in this environment (`pip install -e .`)") from None
-        except DeadKernelError as exc:
-            raise RenderError(f"{document.path}: the Python kernel died ({exc})") from None
+            if self.client is not None:
+                self.client.stop_channels()
+            if self.manager.has_kernel:
+                await self.manager.shutdown_kernel(now=True)
+            self.manager.context.destroy(linger=0)
         finally:
-            if client.kc is not None:
-                client.kc.stop_channels()
-            if manager.has_kernel:
-                await manager.shutdown_kernel(now=True)
-            manager.context.destroy(linger=0)
-    reads = json.loads(_stdout(notebook.cells[-1]) or "[]")
+            self.sockets.cleanup()
+
+
+class _Kernels:
+    """At most ``size`` kernels, started when first needed; a page waits for a free one.
+
+    With ``warm`` a kernel goes back to the pool after a page and serves the next one;
+    without, each page gets a kernel of its own (stopped after it).
+    """
+
+    def __init__(self, root: Path, size: int, warm: bool = True) -> None:
+        self.root, self.size, self.warm = root, size, warm
+        self.idle: list[_Kernel] = []
+        self.running = 0
+        self.free = asyncio.Condition()
+        self.all: list[_Kernel] = []
+
+    async def take(self) -> _Kernel:
+        async with self.free:
+            await self.free.wait_for(lambda: bool(self.idle) or self.running < self.size)
+            if self.idle:
+                return self.idle.pop()
+            self.running += 1
+        kernel = _Kernel(self.root)
+        self.all.append(kernel)
+        try:
+            await kernel.start()
+        except BaseException:
+            await self._drop(kernel)
+            raise
+        return kernel
+
+    async def give_back(self, kernel: _Kernel, healthy: bool) -> None:
+        """Return ``kernel`` after a page; one that failed (or any, when not warm) stops."""
+        if not (healthy and self.warm):
+            await self._drop(kernel)
+            return
+        async with self.free:
+            self.idle.append(kernel)
+            self.free.notify()
+
+    async def _drop(self, kernel: _Kernel) -> None:
+        try:
+            await kernel.stop()
+        finally:
+            if kernel in self.all:
+                self.all.remove(kernel)
+            async with self.free:
+                self.running -= 1
+                self.free.notify()
+
+    async def close(self) -> None:
+        for kernel in list(self.all):
+            await self._drop(kernel)
+
+
+async def _run(document: Document, root: Path, defaults: dict[str, Any],
+               instances: Sequence[Instance], kernels: _Kernels) -> list[Executed]:
+    """Execute a chapter (no ``instances``) or a template once per instance, in a kernel
+    of the pool; return one :class:`Executed` per chapter or instance."""
+    results = [Executed(document, instance=i) for i in (instances or [None])]
+    if not document.runnable_cells and not document.inlines:  # spare the kernel
+        return results
+    kernel = await kernels.take()
+    notebook, slots = _notebook(document, root, instances, warm=kernel.used)
+    client = NotebookClient(notebook, km=kernel.manager, timeout=CELL_TIMEOUT,
+                            resources={"metadata": {"path": str(root)}},
+                            allow_errors=False, record_timing=False)
+    client.kc = kernel.client
+    healthy = False
+    try:
+        await client.async_execute(cleanup_kc=False)
+        healthy = True
+    except CellExecutionError as exc:
+        raise _locate_failure(document, notebook, slots, exc) from None
+    except CellTimeoutError:
+        raise RenderError(f"{document.path}: a cell ran longer than {CELL_TIMEOUT} s "
+                          "and was stopped") from None
+    except NoSuchKernel:
+        raise RenderError(f"{document.path}: no Jupyter kernel named python3: install "
+                          "ipykernel in this environment (`pip install -e .`)") from None
+    except DeadKernelError as exc:
+        raise RenderError(f"{document.path}: the Python kernel died ({exc})") from None
+    finally:
+        kernel.client, kernel.used = client.kc, True
+        await kernels.give_back(kernel, healthy)
     for nb_cell, slot in zip(notebook.cells, slots, strict=True):
         if slot.position < 0:
-            continue  # the setup and reads cells
+            continue  # the setup cell
         executed = results[slot.position]
         if slot.kind == "cell" and slot.cell is not None:
-            outputs = [dict(o) for o in nb_cell.get("outputs", [])]
+            # A warm kernel counts executions on from the pages before: drop the count,
+            # so outputs do not depend on where a page ran.
+            outputs = [{k: v for k, v in o.items() if k != "execution_count"}
+                       for o in nb_cell.get("outputs", [])]
             executed.cells.append(ExecutedCell(slot.cell, outputs))
             executed.warnings += _stderr_warnings(document, slot.cell, outputs, defaults,
                                                   slot.instance)
         elif slot.kind == "inlines":
             executed.inline_values = _inline_values(nb_cell)
-    for executed in results:
-        # One kernel's reads: the union over its instances (a superset of each one's,
-        # since a table or indicator an instance reused was read by an earlier one).
-        executed.reads = list(reads)
+        elif slot.kind == "reads":
+            executed.reads = json.loads(_stdout(nb_cell) or "[]")
     return results
 
 
@@ -316,14 +405,14 @@ class Hooks:
     done: Callable[[Document, bool], None] | None = None
     #: A factsheet instance finished: ``(instance, cached)``.
     instance_done: Callable[[Instance, bool], None] | None = None
-    #: A kernel is starting: ``(document path, instances)``; 0 instances for a chapter.
+    #: A page goes to a kernel: ``(document path, instances)``; 0 instances for a
+    #: chapter, else the size of the batch of factsheets.
     kernel: Callable[[str, int], None] | None = None
 
 
-def _batches(positions: list[int], jobs: int) -> list[list[int]]:
-    """Split instances into contiguous, even batches: one for every :data:`BATCH`
-    instances or part, at most ``jobs``."""
-    count = max(1, min(jobs, -(-len(positions) // BATCH)))
+def _batches(positions: list[int]) -> list[list[int]]:
+    """Split instances into contiguous, even batches of at most :data:`BATCH`."""
+    count = max(1, -(-len(positions) // BATCH))
     size, extra = divmod(len(positions), count)
     out, start = [], 0
     for n in range(count):
@@ -335,17 +424,17 @@ def _batches(positions: list[int], jobs: int) -> list[list[int]]:
 
 async def _run_all(documents: list[Document], instances: list[Instance], root: Path,
                    defaults: dict[str, Any], hooks: Hooks, jobs: int,
-                   cache: ExecutionCache | None) -> tuple[list[Executed], list[Executed]]:
-    limit = asyncio.Semaphore(jobs)
+                   cache: ExecutionCache | None, warm: bool = True
+                   ) -> tuple[list[Executed], list[Executed]]:
+    kernels = _Kernels(root, jobs, warm)
     code = code_digest(root) if cache is not None else ""
     resources = resource_digests(root) if cache is not None else {}
 
     async def kernel(document: Document, options: dict[str, Any],
                      batch: Sequence[Instance] = ()) -> list[Executed]:
-        async with limit:
-            if hooks.kernel is not None:
-                hooks.kernel(document.path, len(batch))
-            return await _run(document, root, options, batch)
+        if hooks.kernel is not None:
+            hooks.kernel(document.path, len(batch))
+        return await _run(document, root, options, batch, kernels)
 
     def store(name: str, key: str, result: Executed) -> None:
         if cache is not None:
@@ -392,7 +481,7 @@ async def _run_all(documents: list[Document], instances: list[Instance], root: P
                 if hooks.instance_done is not None:
                     hooks.instance_done(group[position], False)
 
-        await asyncio.gather(*(batch(b) for b in _batches(missing, jobs) if missing))
+        await asyncio.gather(*(batch(b) for b in _batches(missing) if missing))
         return [r for r in results if r is not None]
 
     groups: dict[str, list[Instance]] = {}
@@ -409,6 +498,8 @@ async def _run_all(documents: list[Document], instances: list[Instance], root: P
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
+    finally:
+        await kernels.close()
     chapters = [t.result() for t in chapter_tasks]
     sheets = [r for t in sheet_tasks for r in t.result()]
     return chapters, sheets
@@ -420,28 +511,32 @@ def _jobs(jobs: int | None, work: int) -> int:
 
 def execute_all(documents: list[Document], instances: Sequence[Instance], root: Path,
                 defaults: dict[str, Any] | None = None, hooks: Hooks | None = None,
-                jobs: int | None = None, cache: ExecutionCache | None = None
-                ) -> tuple[list[Executed], list[Executed]]:
-    """Execute the chapters (a kernel each) and the factsheet instances (a few kernels
-    per template), all concurrently, at most ``jobs`` kernels at once (default: one
-    per core); return the chapters' outputs and the instances' outputs, in order.
+                jobs: int | None = None, cache: ExecutionCache | None = None,
+                warm: bool = True) -> tuple[list[Executed], list[Executed]]:
+    """Execute the chapters and the factsheet instances (in batches of :data:`BATCH`)
+    concurrently in at most ``jobs`` kernels (default: one per core), each reused from
+    page to page unless ``warm`` is false; return the chapters' outputs and the
+    instances' outputs, in order.
 
     ``defaults`` are the project's ``execute:`` options (echo, warning, ...); with a
     ``cache``, chapters and instances whose code and inputs are unchanged do not run.
     """
     jobs = _jobs(jobs, len(documents) + len(instances))
     return asyncio.run(_run_all(documents, list(instances), root, defaults or {},
-                                hooks or Hooks(), jobs, cache))
+                                hooks or Hooks(), jobs, cache, warm))
 
 
 def execute(documents: list[Document], root: Path, defaults: dict[str, Any] | None = None,
             done: Callable[[Document, bool], None] | None = None,
-            jobs: int | None = None, cache: ExecutionCache | None = None) -> list[Executed]:
-    """Execute every document (concurrently, one kernel each) and return their outputs.
+            jobs: int | None = None, cache: ExecutionCache | None = None,
+            warm: bool = True) -> list[Executed]:
+    """Execute every document (concurrently, in warm kernels unless ``warm`` is false)
+    and return their outputs.
 
     ``defaults`` are the project's ``execute:`` options (echo, warning, ...);
     ``done(document, cached)`` is called as each chapter finishes, for progress;
     with a ``cache``, chapters whose code and inputs are unchanged are not run again.
     """
-    chapters, _ = execute_all(documents, (), root, defaults, Hooks(done=done), jobs, cache)
+    chapters, _ = execute_all(documents, (), root, defaults, Hooks(done=done), jobs, cache,
+                              warm)
     return chapters

@@ -24,7 +24,7 @@ from types import TracebackType
 from typing import Any
 
 from brief.render.errors import RenderError
-from brief.render.fonts import font_dirs
+from brief.render.fonts import chart_font_dir
 from brief.render.markdown import Chart, Picture
 
 WORKER = Path(__file__).with_name("chart_worker.py")
@@ -40,8 +40,7 @@ def _converter() -> Any:
     import vl_convert
 
     if not _REGISTERED:
-        for folder in font_dirs():
-            vl_convert.register_font_directory(str(folder))
+        vl_convert.register_font_directory(str(chart_font_dir()))
         _REGISTERED = True
     return vl_convert
 
@@ -137,7 +136,7 @@ class Background:
             return
         cores = workers or os.cpu_count() or 2
         count = max(1, min(cores, -(-len(charts) // PER_WORKER)))
-        fonts = [str(d) for d in font_dirs()]
+        fonts = [str(chart_font_dir())]
         for n in range(count):
             job = work / f"charts-{n}.json"
             job.write_text(json.dumps([

@@ -2,18 +2,46 @@
 
 Typst's and Chromium's defaults here lack full Vietnamese coverage in charts, so the
 build pins these two families everywhere: Typst gets their folders as ``font_paths``,
-vl_convert registers them before drawing SVG and PNG, and the site serves the files.
+vl_convert draws SVG and PNG with them, and the site serves the files.
+
+The pip packages hold variable fonts (every weight and width in one file, and every
+script Noto covers). vl_convert measures and draws text with them at about twice the
+cost of a plain font, which matters when a build draws a hundred charts, so charts get
+static instances of Noto Sans at the weights charts use, cut to the Latin and
+Vietnamese characters (:func:`chart_font_dir`). fontTools makes them once per machine
+(about 3 s); they are kept in the user's cache folder under a key of the source fonts,
+the fontTools version and the recipe below.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import importlib
+import os
+import shutil
+import tempfile
 from functools import cache
 from pathlib import Path
 
 from brief.render.errors import RenderError
 
 PACKAGES = ("fontpkg_noto_sans", "fontpkg_noto_serif")
+
+#: Code points kept in the chart fonts: Basic Latin, Latin-1, Latin Extended-A and -B,
+#: IPA (ɐ...), spacing modifiers and combining diacritics, Latin Extended Additional
+#: (the precomposed Vietnamese letters), general punctuation, currency signs (₫, €),
+#: letterlike symbols, arrows and mathematical operators (the minus sign).
+CHART_CHARACTERS = [
+    *range(0x20, 0x7F), *range(0xA0, 0x370), *range(0x1E00, 0x1F00),
+    *range(0x2000, 0x2070), *range(0x20A0, 0x20C1), *range(0x2100, 0x2150),
+    *range(0x2190, 0x2200), *range(0x2200, 0x2300),
+]
+#: The weights of Noto Sans the charts use: labels, titles (600), emphasis (700).
+CHART_WEIGHTS = (400, 600, 700)
+#: Change when the recipe above changes, so that caches are remade.
+RECIPE = "1"
+CACHE_ENV = "BRIEF_FONT_CACHE"
 
 
 @cache
@@ -36,3 +64,72 @@ def font_dirs() -> tuple[Path, ...]:
 def font_files() -> list[Path]:
     """Every pinned font file (variable TTFs, upright and italic)."""
     return sorted(f for d in font_dirs() for f in d.glob("*.ttf"))
+
+
+def _upright_sans() -> Path:
+    found = [f for f in font_files() if f.name.startswith("NotoSans[")]
+    if not found:
+        raise RenderError(f"Noto Sans (NotoSans[...].ttf) is missing from {font_dirs()[0]}")
+    return found[0]
+
+
+def _cache_root() -> Path:
+    configured = os.environ.get(CACHE_ENV)
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "brief" / "fonts"
+
+
+def _make_chart_fonts(source: Path, target: Path) -> None:
+    """Cut ``source`` to :data:`CHART_CHARACTERS`, then write one static instance per
+    weight into ``target`` (cutting first makes the instancing four times faster)."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib import instancer
+
+    options = subset.Options()
+    options.name_IDs = ["*"]
+    options.layout_features = ["*"]
+    options.notdef_outline = True
+    cutter = subset.Subsetter(options)
+    cutter.populate(unicodes=CHART_CHARACTERS)
+    font = TTFont(source)
+    cutter.subset(font)
+    cut = target / "cut.ttf"
+    font.save(cut)
+    for weight in CHART_WEIGHTS:
+        instance = instancer.instantiateVariableFont(
+            TTFont(cut), {"wght": weight, "wdth": 100}, updateFontNames=True)
+        instance.save(target / f"NotoSans-{weight}.ttf")
+    cut.unlink()
+
+
+@cache
+def chart_font_dir() -> Path:
+    """The folder of the charts' static fonts, made on first use (see the module)."""
+    import fontTools
+
+    source = _upright_sans()
+    digest = hashlib.sha256(source.read_bytes())
+    digest.update(f"{fontTools.version}|{RECIPE}|{CHART_WEIGHTS}".encode())
+    folder = _cache_root() / digest.hexdigest()[:16]
+    if all((folder / f"NotoSans-{w}.ttf").is_file() for w in CHART_WEIGHTS):
+        return folder
+    # Made aside and renamed into place: a build running at the same time (or one
+    # stopped half way) never sees half a folder.
+    work: Path | None = None
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=".making-", dir=folder.parent))
+        _make_chart_fonts(source, work)
+        with contextlib.suppress(OSError):  # another build made it first
+            work.rename(folder)
+    except Exception as exc:  # OSError, or one of fontTools' many kinds: no traceback
+        raise RenderError(f"could not make the chart fonts from {source} in "
+                          f"{folder.parent}: {exc} (set {CACHE_ENV} to a writable folder)"
+                          ) from None
+    finally:
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
+    return folder

@@ -164,27 +164,28 @@ def _fragment(project: Project, book: xref.Book, index: int, work: Path,
         "root": root,
     }, ensure_ascii=False), encoding="utf-8")
     meta: dict[str, Any] = {"brief-xref-file": str(meta_file), "link-citations": False}
-    args = ["-f", "json", "-t", "html5", "--wrap=none", "--lua-filter", str(pandoc.FILTER)]
-    if project.bibliography and citeproc:
-        args += _citeproc(project, book, ast, meta)
+    bibliography = (_citeproc(project, book, ast, meta)
+                    if project.bibliography and citeproc else None)
     document = dict(ast)
     document["meta"] = {**ast.get("meta", {}), **_meta_values(meta)}
     messages: list[str] = []
-    fragment = pandoc.run(args, json.dumps(document), chapter.path, warnings=messages)
+    options = pandoc.Options("json", "html5", wrap="none", brief_filter=True,
+                             bibliography=bibliography)
+    fragment = pandoc.convert(json.dumps(document), options, chapter.path, warnings=messages)
     warnings += [SourceWarning(chapter.path, None, m) for m in messages]
     return fragment
 
 
 def _citeproc(project: Project, book: xref.Book, ast: dict[str, Any], meta: dict[str, Any]
-              ) -> list[str]:
-    """pandoc's citeproc arguments; sets the metadata that places the bibliography: where
-    the page's ``#refs`` div is, listing what the book cites, or nowhere."""
+              ) -> Path:
+    """The bibliography for citeproc; sets the metadata that places the reference list:
+    where the page's ``#refs`` div is, listing what the book cites, or nowhere."""
     assert project.bibliography is not None
     if _has_refs_div(ast):
         meta["nocite"] = "; ".join(f"@{k}" for k in book.citations)
     else:
         meta["suppress-bibliography"] = True
-    return ["--citeproc", "--bibliography", str(project.root / project.bibliography)]
+    return project.root / project.bibliography
 
 
 def resolve_citations(project: Project, book: xref.Book, work: Path,
@@ -200,12 +201,12 @@ def resolve_citations(project: Project, book: xref.Book, work: Path,
     meta_file.write_text(json.dumps({"targets": xref.metadata(book, None), "charts": [],
                                      "root": ""}, ensure_ascii=False), encoding="utf-8")
     meta: dict[str, Any] = {"brief-xref-file": str(meta_file), "link-citations": False}
-    args = ["-f", "json", "-t", "json", "--lua-filter", str(pandoc.FILTER),
-            *_citeproc(project, book, ast, meta)]
+    options = pandoc.Options("json", "json", brief_filter=True,
+                             bibliography=_citeproc(project, book, ast, meta))
     document = {**ast, "meta": {**ast.get("meta", {}), **_meta_values(meta)}}
     messages: list[str] = []
-    resolved = json.loads(pandoc.run(args, json.dumps(document), chapter.path,
-                                     warnings=messages))
+    resolved = json.loads(pandoc.convert(json.dumps(document), options, chapter.path,
+                                         warnings=messages))
     warnings += [SourceWarning(chapter.path, None, m) for m in messages]
     resolved["meta"] = ast.get("meta", {})
     book.asts[0] = resolved

@@ -23,6 +23,7 @@ def _brief_setup(root: str) -> None:
     from IPython import get_ipython
     from IPython.core.formatters import JSONFormatter
 
+    _brief_state()
     _os.chdir(root)
     _os.environ["BRIEF_PROJECT_ROOT"] = root
     if root not in _sys.path:
@@ -80,16 +81,49 @@ def _brief_inlines(values: list) -> None:
                           [v if isinstance(v, str) else str(v) for v in values]})
 
 
-def _brief_reset() -> None:
-    """Empty the namespace between two factsheets run in one kernel.
+def _brief_state():
+    """A module that outlives :func:`_brief_reset` (the namespace does not): what the
+    kernel looked like before any page ran."""
+    import types
+    import warnings
 
-    It does to what a template can see what ``%reset -f`` does: every variable goes, and
+    state = _sys.modules.get("_brief_kernel_state")
+    if state is None:
+        state = types.ModuleType("_brief_kernel_state")
+        state.warning_filters = list(warnings.filters)
+        _sys.modules[state.__name__] = state
+    return state
+
+
+def _brief_reset() -> None:
+    """Make a used kernel look fresh to the next page (a chapter or a factsheet).
+
+    It does to what a page can see what ``%reset -f`` does: every variable goes, and
     the output history (``Out``, ``_``); modules stay imported. It skips what makes
     ``%reset`` slow (0.15 s a time) and changes no output: a new history session in
-    IPython's database and a full garbage collection.
+    IPython's database and a full garbage collection. It also undoes what a page could
+    otherwise leave to the next one: warning filters, and the record of warnings
+    already shown (a warning must reach every page that causes it); the data layer's
+    record of tables read and its computed indicators (so that each page's reads are
+    its own, for the build cache); open matplotlib figures. The build's tests compare
+    every page run this way with the same page run in a kernel of its own.
     """
+    import warnings
+
     from IPython import get_ipython
 
+    warnings.resetwarnings()  # also makes every module's warning registry stale
+    warnings.filters[:] = _brief_state().warning_filters
+    getattr(warnings, "onceregistry", {}).clear()
+    data = _sys.modules.get("brief.datapackage")
+    if data is not None:
+        data.READS.clear()
+    display = _sys.modules.get("brief.display")
+    if display is not None:
+        display.get.cache_clear()
+    pyplot = _sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close("all")
     shell = get_ipython()
     hook = shell.displayhook
     for name in [n for n in shell.user_ns if n not in shell.user_ns_hidden]:

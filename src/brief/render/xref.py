@@ -74,7 +74,8 @@ def stringify(node: Any) -> str:
 
 def parse(assembled: Assembled) -> dict[str, Any]:
     """Parse one chapter's Markdown into pandoc's JSON AST."""
-    text = pandoc.run(["-f", READER, "-t", "json"], assembled.text, assembled.chapter.path)
+    text = pandoc.convert(assembled.text, pandoc.Options(READER, "json"),
+                          assembled.chapter.path)
     return json.loads(text)
 
 

@@ -1,0 +1,51 @@
+"""The charts' static fonts: made once per machine, Vietnamese included."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fontTools.ttLib import TTFont
+
+from brief.render import fonts
+from brief.render.errors import RenderError
+
+pytestmark = pytest.mark.render
+
+TEXT = "Nguyễn Thị Hằng, Đắk Lắk: 7,7 triệu đồng (₫) − 12%"
+
+
+def test_chart_fonts_are_static_cut_and_cover_vietnamese(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv(fonts.CACHE_ENV, str(tmp_path))
+    fonts.chart_font_dir.cache_clear()
+    try:
+        folder = fonts.chart_font_dir()
+        assert folder.parent == tmp_path
+        made = sorted(folder.glob("*.ttf"))
+        assert [p.name for p in made] == [f"NotoSans-{w}.ttf" for w in fonts.CHART_WEIGHTS]
+        for path, weight in zip(made, fonts.CHART_WEIGHTS, strict=True):
+            font = TTFont(path)
+            assert "fvar" not in font  # a static instance
+            assert font["OS/2"].usWeightClass == weight
+            covered = font.getBestCmap()
+            assert [c for c in TEXT if ord(c) not in covered] == []
+            assert path.stat().st_size < 200_000  # cut from about 2 MB
+        stamp = made[0].stat().st_mtime_ns
+        fonts.chart_font_dir.cache_clear()
+        assert fonts.chart_font_dir() == folder  # found, not made again
+        assert made[0].stat().st_mtime_ns == stamp
+    finally:
+        fonts.chart_font_dir.cache_clear()
+
+
+def test_an_unwritable_cache_is_a_clear_error(tmp_path: Path, monkeypatch) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv(fonts.CACHE_ENV, str(blocked / "fonts"))
+    fonts.chart_font_dir.cache_clear()
+    try:
+        with pytest.raises(RenderError) as caught:
+            fonts.chart_font_dir()
+        assert fonts.CACHE_ENV in str(caught.value)
+    finally:
+        fonts.chart_font_dir.cache_clear()
