@@ -6,61 +6,22 @@ fail, so that CI cannot pass them vacuously. Playwright's own browsers are never
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.render]
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PAGES = ["index.html", "chapters/01-access.html", "chapters/a1-glossary.html",
          "chapters/references.html"]
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-
-class _Server(http.server.ThreadingHTTPServer):
-    """Chromium drops connections when a page navigates away mid-request; that is fine."""
-
-    def handle_error(self, request, client_address):
-        import sys
-
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-
 @pytest.fixture(scope="module")
-def site(built_mini) -> Iterator[str]:
+def site(built_mini, serve) -> Iterator[str]:
     """Serve the built fixture's _book/ on 127.0.0.1 for the duration of the module."""
-    handler = functools.partial(_Quiet, directory=str(built_mini / "_book"))
-    server = _Server(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
-    thread.join()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert CHROMIUM.is_file(), ("Debian's Chromium is missing: apt-get install -y chromium "
-                                "(the browser tests need it and do not skip)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
+    with serve(built_mini / "_book") as base:
+        yield base
 
 
 class Watch:
