@@ -49,3 +49,21 @@ def test_an_unwritable_cache_is_a_clear_error(tmp_path: Path, monkeypatch) -> No
         assert fonts.CACHE_ENV in str(caught.value)
     finally:
         fonts.chart_font_dir.cache_clear()
+
+
+def test_web_fonts_are_cut_woff2_variable_in_weight_only(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv(fonts.CACHE_ENV, str(tmp_path))
+    fonts.web_fonts.cache_clear()
+    try:
+        made = fonts.web_fonts()
+        assert sorted(p.name for p in made) == ["NotoSans-Italic.woff2", "NotoSans.woff2",
+                                                "NotoSerif-Italic.woff2", "NotoSerif.woff2"]
+        for path in made:
+            assert path.read_bytes()[:4] == b"wOF2"
+            font = TTFont(path)
+            assert [axis.axisTag for axis in font["fvar"].axes] == ["wght"]
+            covered = font.getBestCmap()
+            assert [c for c in TEXT if ord(c) not in covered] == []
+            assert path.stat().st_size < 250_000  # the variable TTFs weigh 0.6 to 2 MB
+    finally:
+        fonts.web_fonts.cache_clear()

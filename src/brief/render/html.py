@@ -24,7 +24,7 @@ from typing import Any
 from brief import __version__
 from brief.render import pandoc, versions, xref
 from brief.render.errors import RenderError, SourceWarning
-from brief.render.fonts import font_files
+from brief.render.fonts import web_fonts
 from brief.render.project import Project
 from brief.settings import Style
 
@@ -50,7 +50,8 @@ def chart_bundle(cache: Path) -> str:
 
 
 def write_assets(site: Path, cache: Path, style: Style | None = None) -> None:
-    """Copy the stylesheets and fonts and write the chart bundle into ``site/assets``;
+    """Copy the stylesheets and the fonts (cut, as WOFF2) and write the chart bundle into
+    ``site/assets``;
     ``theme.css`` carries the project's accent colour (``brief: style:``)."""
     assets = site / "assets"
     (assets / "fonts").mkdir(parents=True, exist_ok=True)
@@ -58,10 +59,8 @@ def write_assets(site: Path, cache: Path, style: Style | None = None) -> None:
         shutil.copyfile(ASSETS / name, assets / name)
     accent = (style or Style()).accent
     (assets / "theme.css").write_text(f":root {{ --accent: {accent}; }}\n", encoding="utf-8")
-    for font in font_files():
-        # "NotoSans[wdth,wght].ttf" -> "NotoSans.ttf": brackets are awkward in URLs.
-        clean = font.name.split("[")[0] + ".ttf"
-        shutil.copyfile(font, assets / "fonts" / clean)
+    for font in web_fonts():
+        shutil.copyfile(font, assets / "fonts" / font.name)
     (assets / "charts.js").write_text(chart_bundle(cache), encoding="utf-8")
 
 
