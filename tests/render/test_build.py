@@ -367,3 +367,13 @@ def test_wide_table_gets_content_based_column_widths(built_mini):
     assert len(widths) == 5 and abs(sum(widths) - 100) <= 2  # pandoc rounds each
     label, unit = widths[1], widths[2]
     assert label > 2 * unit  # long labels get room; a column of short words stays narrow
+
+
+def test_chart_code_loads_only_on_pages_with_charts(built_mini) -> None:
+    """The chart bundle weighs about 0.9 MB: a page without a chart does not load it."""
+    site = built_mini / "_book"
+    script = 'src="../assets/charts.js"'
+    with_charts = (site / "chapters" / "01-access.html").read_text("utf-8")
+    without = (site / "chapters" / "a1-glossary.html").read_text("utf-8")
+    assert "data-chart-spec" in with_charts and script in with_charts
+    assert "data-chart-spec" not in without and "charts.js" not in without

@@ -248,6 +248,9 @@ def _page(project: Project, site: Path, nav: Nav, page: str, title: str, toc: st
         date_iso=html.escape(project.date),
         date_text=html.escape(project.date_text),
         chart_specs=specs,
+        # The chart code (about 0.9 MB) only where there is a chart to draw.
+        chart_script=(f'<script type="module" src="{root}assets/charts.js"></script>\n'
+                      if specs.strip() else ""),
         calls_link=(f'  · <a href="{root}{CALLS_CSV}" download>Calls to action (CSV)</a>'
                     if (site / CALLS_CSV).is_file() else ""),
     )
