@@ -29,12 +29,31 @@ def test_the_real_brief_declares_its_actors_and_colours() -> None:
     settings = load_settings(REPO)
     assert settings.actors[0] == "national government"
     assert settings.style.accent == "#1f5f8b"
+    assert settings.license is not None and settings.license.name == "CC-BY-4.0"
+    assert settings.key_message and "Viet Nam" in settings.keep_together
+
+
+def test_licence_message_and_phrases_are_read() -> None:
+    settings = parse_settings(yaml.safe_load(
+        "brief:\n  key-message: >-\n    Water for all\n    by 2030.\n"
+        "  license:\n    name: CC-BY-4.0\n    title: Creative Commons Attribution 4.0\n"
+        "    path: https://creativecommons.org/licenses/by/4.0/\n"
+        "  keep-together: [North Hill]\n"))
+    assert settings.key_message == "Water for all by 2030."
+    assert settings.license is not None and settings.license.path.endswith("/by/4.0/")
+    assert settings.keep_together == ("North Hill",)
 
 
 @pytest.mark.parametrize(("block", "message"), [
-    ("brief: [a, b]", "_quarto.yml: brief: expected a mapping (actors, style, factsheets)"),
+    ("brief: [a, b]", "_quarto.yml: brief: expected a mapping (actors, style, factsheets, "),
     ("brief:\n  colours: x",
-     "_quarto.yml: brief.colours: unknown key (expected actors, style or factsheets)"),
+     "_quarto.yml: brief.colours: unknown key (expected one of actors, style, factsheets"),
+    ("brief:\n  license: CC-BY", "brief.license: expected a mapping with name, title and"),
+    ("brief:\n  license:\n    name: CC-BY-4.0\n    title: CC BY",
+     "brief.license.path: expected a mapping with name, title and path"),
+    ("brief:\n  license:\n    url: x", "brief.license.url: unknown key"),
+    ("brief:\n  key-message: [a]", "brief.key-message: expected a sentence or two of text"),
+    ("brief:\n  keep-together: Viet Nam", "brief.keep-together: expected a list"),
     ("brief:\n  actors: employers", "brief.actors: expected a list of names"),
     ("brief:\n  actors: [a, b, a]", "brief.actors: a listed twice"),
     ("brief:\n  style:\n    palette: [red]", "brief.style.palette[0]: 'red' is not a colour"),

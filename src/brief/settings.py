@@ -16,6 +16,13 @@ that the engine needs, in one block of the file that already describes the book:
         output: districts                 # _book/districts/SLUG.html and SLUG.pdf
         title: name                       # optional: the column of the page titles
         index: districts/index.qmd        # optional: _book/districts/index.html
+      key-message: >-                     # one or two sentences on the PDF's cover
+        Every household in the district can reach safe water by 2030.
+      license:                            # the text's and the data's licence
+        name: CC-BY-4.0
+        title: Creative Commons Attribution 4.0 International
+        path: https://creativecommons.org/licenses/by/4.0/
+      keep-together: [North Hill]          # phrases never broken across lines
 
 * ``actors``: who a call to action may address, in the order the brief presents them.
   Without the list any actor is accepted, presented in order of first appearance.
@@ -26,6 +33,13 @@ that the engine needs, in one block of the file that already describes the book:
 * ``factsheets``: one page and one PDF per row of a data resource, from one
   parameterised template (see :mod:`brief.render.factsheets`). The files and the
   columns named here are checked by the build, which can read them.
+* ``key-message``: the brief's message in a sentence or two, printed on the PDF's cover
+  and used as the pages' description for search engines and link previews.
+* ``license``: the licence of the text and the data (a Data Package licence: ``name``,
+  ``title``, ``path``), stated in every page's footer, in the PDF and in every chart
+  download.
+* ``keep-together``: phrases (names of places, say) whose words the site and the PDF
+  join with non-breaking spaces, so that a line never breaks inside them.
 
 The block is parsed into a typed :class:`Settings` once; anything malformed is a
 :class:`SettingsError` naming the key and what was expected.
@@ -97,6 +111,18 @@ class Factsheets:
 
 
 @dataclass(frozen=True)
+class License:
+    """The licence of the brief's text and data, as a Data Package names one."""
+
+    #: An SPDX identifier such as ``CC-BY-4.0``.
+    name: str
+    #: Its full title, for readers.
+    title: str
+    #: Where its terms are published.
+    path: str
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the ``brief:`` block says, with the engine's defaults filled in."""
 
@@ -105,6 +131,11 @@ class Settings:
     style: Style = Style()
     #: The parameterised pages, when the project has some.
     factsheets: Factsheets | None = None
+    #: The brief's message in a sentence or two (cover, page descriptions).
+    key_message: str | None = None
+    license: License | None = None
+    #: Phrases joined with non-breaking spaces wherever they appear.
+    keep_together: tuple[str, ...] = ()
 
 
 def _fail(key: str, message: str) -> SettingsError:
@@ -204,20 +235,45 @@ def _factsheets(raw: Any) -> Factsheets | None:
     )
 
 
+def _license(raw: Any) -> License | None:
+    if raw is None:
+        return None
+    example = ("expected a mapping with name, title and path, e.g. name: CC-BY-4.0, "
+               "title: Creative Commons Attribution 4.0 International, "
+               "path: https://creativecommons.org/licenses/by/4.0/")
+    if not isinstance(raw, dict):
+        raise _fail("license", example)
+    unknown = sorted(set(map(str, raw)) - {"name", "title", "path"})
+    if unknown:
+        raise _fail(f"license.{unknown[0]}", "unknown key (expected name, title or path)")
+    values = {k: _name(raw.get(k), f"license.{k}", example.removeprefix("expected "))
+              for k in ("name", "title", "path")}
+    return License(**values)
+
+
+KEYS = ("actors", "style", "factsheets", "key-message", "license", "keep-together")
+
+
 def parse_settings(config: Any) -> Settings:
     """The settings in the parsed ``_quarto.yml`` mapping ``config``."""
     raw = config.get(BLOCK) if isinstance(config, dict) else None
     if raw is None:
         return Settings()
     if not isinstance(raw, dict):
-        raise SettingsError(f"{CONFIG}: {BLOCK}: expected a mapping (actors, style, "
-                            "factsheets)")
-    unknown = sorted(set(map(str, raw)) - {"actors", "style", "factsheets"})
+        raise SettingsError(f"{CONFIG}: {BLOCK}: expected a mapping ({', '.join(KEYS)})")
+    unknown = sorted(set(map(str, raw)) - set(KEYS))
     if unknown:
-        raise _fail(unknown[0], "unknown key (expected actors, style or factsheets)")
+        raise _fail(unknown[0], f"unknown key (expected one of {', '.join(KEYS)})")
     actors = _text_list(raw["actors"], "actors") if raw.get("actors") is not None else ()
+    message = raw.get("key-message")
+    if message is not None:
+        message = " ".join(_name(message, "key-message", "a sentence or two of text").split())
+    together = raw.get("keep-together")
     return Settings(actors=actors, style=_style(raw.get("style")),
-                    factsheets=_factsheets(raw.get("factsheets")))
+                    factsheets=_factsheets(raw.get("factsheets")), key_message=message,
+                    license=_license(raw.get("license")),
+                    keep_together=() if together is None
+                    else _text_list(together, "keep-together"))
 
 
 @cache
