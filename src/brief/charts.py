@@ -51,6 +51,13 @@ def theme() -> dict:
     }
 
 
+def _with_unit(chart: alt.TopLevelMixin, unit: str) -> alt.TopLevelMixin:
+    """``chart`` noting its unit in the spec's ``usermeta``, where the build reads it
+    for the chart's downloads and for the numbers of its alt text."""
+    chart.usermeta = {"brief": {"unit": unit}}
+    return chart
+
+
 def _axis_title(unit: str, title: str | None) -> str:
     if title is not None:
         return title
@@ -96,9 +103,9 @@ def bar(frame: pd.DataFrame, *, category: str, value: str, unit: str, title: str
               + base.transform_filter(alt.datum[value] < 0).mark_text(align="right", dx=-4)
               .encode(text="_label:N"))
     heading = alt.TitleParams(title, subtitle=subtitle) if subtitle else title
-    return (bars + labels).properties(
+    return _with_unit((bars + labels).properties(
         title=heading, width=WIDTH - 260, height=alt.Step(34)
-    ).configure(**theme())
+    ).configure(**theme()), unit)
 
 
 def grouped_bar(frame: pd.DataFrame, *, category: str, series: str, value: str, unit: str,
@@ -107,13 +114,14 @@ def grouped_bar(frame: pd.DataFrame, *, category: str, series: str, value: str, 
     """Stacked horizontal bars: one bar per ``category``, split by ``series``."""
     fmt, _ = _UNIT_FORMAT.get(unit, (",.4~g", ""))
     heading = alt.TitleParams(title, subtitle=subtitle) if subtitle else title
-    return alt.Chart(frame).mark_bar(height={"band": 0.7}).encode(
+    return _with_unit(alt.Chart(frame).mark_bar(height={"band": 0.7}).encode(
         y=alt.Y(f"{category}:N", title=None, axis=alt.Axis(labelLimit=220)),
         x=alt.X(f"{value}:Q", title=_axis_title(unit, value_title), stack="zero"),
         color=alt.Color(f"{series}:N", title=None, legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip(f"{category}:N", title=" "), alt.Tooltip(f"{series}:N", title=" "),
                  alt.Tooltip(f"{value}:Q", title=_axis_title(unit, value_title), format=fmt)],
-    ).properties(title=heading, width=WIDTH - 220, height=alt.Step(40)).configure(**theme())
+    ).properties(title=heading, width=WIDTH - 220, height=alt.Step(40)).configure(**theme()),
+        unit)
 
 
 def _label_column(data: pd.DataFrame, value: str, unit: str) -> pd.Series:
@@ -155,8 +163,8 @@ def line(frame: pd.DataFrame, *, x: str, value: str, unit: str, title: str,
     lines = base.mark_line(strokeWidth=2.5, **mark_colour)
     points = base.mark_point(filled=True, size=36, **mark_colour)
     heading = alt.TitleParams(title, subtitle=subtitle) if subtitle else title
-    return (lines + points).properties(title=heading, width=WIDTH - 60, height=280
-                                       ).configure(**theme())
+    return _with_unit((lines + points).properties(title=heading, width=WIDTH - 60, height=280
+                                                  ).configure(**theme()), unit)
 
 
 def tile_map(frame: pd.DataFrame, *, row: str, col: str, label: str, value: str, unit: str,
@@ -190,10 +198,11 @@ def tile_map(frame: pd.DataFrame, *, row: str, col: str, label: str, value: str,
     base = alt.Chart(data).encode(**encoding)
     tiles = base.mark_rect(stroke="white", strokeWidth=2, cornerRadius=3).encode(color=colour)
     # Dark text on light tiles, white on dark ones.
-    text = base.mark_text(fontSize=10, fontWeight=600).encode(
+    text = base.mark_text(fontSize=11, fontWeight=600).encode(
         text=f"{label}:N",
         color=alt.condition(f"abs(datum['{value}']) > {extreme * 0.55}", alt.value("white"),
                             alt.value("#1a1a1a")))
     heading = alt.TitleParams(title, subtitle=subtitle) if subtitle else title
-    return (tiles + text).properties(title=heading, width=alt.Step(tile), height=alt.Step(tile)
-                                     ).configure(**theme()).configure_view(stroke=None)
+    return _with_unit((tiles + text).properties(
+        title=heading, width=alt.Step(tile), height=alt.Step(tile)
+    ).configure(**theme()).configure_view(stroke=None), unit)

@@ -169,6 +169,26 @@ def cite(*ids: str) -> str:
     return cite_sources(s for id in ids for s in get(id).sources)
 
 
+def key_figures(items: Sequence[tuple[str, str]]) -> str:
+    """Markdown for a row of key-figure boxes, for an ``output: asis`` cell: for each
+    ``(indicator id, meaning)``, the indicator's value in large type, ``meaning`` (one
+    line of Markdown saying what the number is) and the indicator's sources.
+
+    The site lays the boxes out in a grid; the PDF in rows of three, never split across
+    pages. Four to six boxes read best; the value is always the indicator's, so it moves
+    with the data.
+    """
+    if not items:
+        raise ValueError("key_figures() needs at least one (indicator id, meaning) pair")
+    boxes = []
+    for id, meaning in items:
+        sources = list(dict.fromkeys(s.key for s in get(id).sources if s.key))
+        source = "; ".join(f"@{k}" for k in sources) or "source not stated"
+        boxes.append(f"::: {{.key-figure}}\n[{escape_markdown(fmt(id))}]{{.number}}\n\n"
+                     f"{' '.join(meaning.split())}\n\n[Source: {source}]{{.source}}\n:::\n")
+    return "::: {.key-figures}\n" + "\n".join(boxes) + ":::\n"
+
+
 def listing(names: Iterable[str]) -> str:
     """Names as prose: "A", "A and B", "A, B and C" (for names computed from data)."""
     items = [str(n) for n in names]
@@ -253,6 +273,10 @@ def source_line(*resources: str, indicators: Iterable[str] = (), note: str = "")
     parts = [f"@{s.key}" if s.key else f"{escape_markdown(s.publisher)} ({s.year})"
              for s in cited.values()]
     text = "Source: " + "; ".join(parts) + "."
+    # The same in full words, for the chart's downloads, which travel without the page.
+    plain = "; ".join(s.citation() for s in cited.values()) + "."
     if note:
         text += f" {escape_markdown(note)}"
-    return f"::: {{.chart-source}}\n{text}\n:::\n"
+        plain += f" {' '.join(note.split())}"
+    quoted = '"' + " ".join(plain.split()).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"::: {{.chart-source plain={quoted}}}\n{text}\n:::\n"

@@ -93,6 +93,7 @@ def test_the_index_sorts_and_links_to_factsheets(built_real_book: Path, browser,
         for name in ("Binh Duong", "Soc Trang", "Ha Noi"):
             page.goto(base + "provinces/index.html")
             page.locator(".sortable table a", has_text=name).click()
+            page.locator(".chart[data-chart]").first.hover()
             page.wait_for_selector(".chart-live svg")
             assert page.locator("h1").inner_text().startswith(name)
         page.close()

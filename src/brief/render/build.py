@@ -36,7 +36,7 @@ from brief.render import execute as execute_stage
 from brief.render import factsheets, html, pdf, qmd, xref
 from brief.render.cache import ExecutionCache, build_key, environment_digest
 from brief.render.errors import RenderError, SourceWarning
-from brief.render.figures import Background, Exporter
+from brief.render.figures import Background, Credits, Exporter
 from brief.render.markdown import Assembled, Chart, assemble
 from brief.render.project import Project, load_project
 
@@ -237,11 +237,19 @@ def _prepare(project: Project, paths: ProjectPaths, progress: Progress,
     return book, sources, sheets
 
 
-def _export_figures(book: xref.Book, folder: Path, sheets: Sheets | None = None
+def _credits(project: Project) -> Credits:
+    """What every downloaded chart names: the brief, its version and its licence."""
+    license = project.settings.license
+    return Credits(project.title, project.version_text,
+                   f"{license.title} ({license.path})" if license else "")
+
+
+def _export_figures(project: Project, book: xref.Book, folder: Path,
+                    sheets: Sheets | None = None
                     ) -> tuple[dict[str, dict[str, Any]], dict[str, float], list[Chart]]:
     """Write the book's charts and every picture; return the specs of all charts, the
     SVG widths of the book's, and the factsheets' charts (for :class:`Background`)."""
-    exporter = Exporter(folder)
+    exporter = Exporter(folder, _credits(project))
     specs: dict[str, dict[str, Any]] = {}
     widths: dict[str, float] = {}
     owners: dict[str, str] = {}
@@ -340,8 +348,8 @@ def _stage(project: Project, paths: ProjectPaths, staging: Path, progress: Progr
     site.mkdir()
     work.mkdir()
     progress.stage("figures")
-    specs, widths, later = _export_figures(book, site / "figures", sheets)
-    with Background(site / "figures", later, work) as background:
+    specs, widths, later = _export_figures(project, book, site / "figures", sheets)
+    with Background(site / "figures", later, work, _credits(project)) as background:
         progress.stage("html")
         _export_calls(paths, site)
         html.write_assets(site, paths.cache, project.settings.style)

@@ -1,5 +1,11 @@
 """Export every chart as SVG, PNG and the CSV of its plotted data.
 
+The SVG shown in the site and printed in the PDF has the chart alone (its source line
+is printed under it). The downloads carry their own credits, because a file travels
+without the page: the CSV opens with a block of ``# `` lines (title, source, unit,
+licence, version), and the PNG and a second SVG (``NAME-with-source.svg``) have them
+as a footer.
+
 The book's charts are exported here; the factsheets' (often many) by worker processes
 while the pages are written (:class:`Background`).
 
@@ -19,10 +25,13 @@ import os
 import re
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from brief.render.chart_worker import with_footer
+from brief.render.chartfacts import plotted_rows, plotted_rows_raw  # noqa: F401 (API)
 from brief.render.errors import RenderError
 from brief.render.fonts import chart_font_dir
 from brief.render.markdown import Chart, Picture
@@ -45,21 +54,44 @@ def _converter() -> Any:
     return vl_convert
 
 
-def plotted_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
-    """The rows a chart plots: its top-level named or inline dataset.
+#: The downloadable SVG of chart NAME (with its credits as a footer).
+DOWNLOAD_SVG = "{}-with-source.svg"
 
-    Columns whose name starts with ``_`` are helpers (bar labels) and are dropped.
-    """
-    data = spec.get("data") or {}
-    rows: list[dict[str, Any]] = []
-    if isinstance(data, dict) and "values" in data:
-        rows = data["values"]
-    elif isinstance(data, dict) and data.get("name") in spec.get("datasets", {}):
-        rows = spec["datasets"][data["name"]]
-    elif spec.get("datasets"):
-        rows = next(iter(spec["datasets"].values()))
-    return [{k: v for k, v in row.items() if not str(k).startswith("_")}
-            for row in rows if isinstance(row, dict)]
+
+@dataclass(frozen=True)
+class Credits:
+    """What every downloaded chart says besides its own title and source."""
+
+    #: The brief's title and version ("... , version 1.2.0").
+    book: str
+    version: str
+    #: The licence of the text and data ("" when the project names none).
+    license: str = ""
+
+
+def _unit(chart: Chart) -> str:
+    unit = ((chart.spec.get("usermeta") or {}).get("brief") or {}).get("unit", "")
+    return str(unit)
+
+
+def credit_lines(chart: Chart, credits: Credits) -> list[str]:
+    """The lines that name a downloaded chart's title, source, unit, licence and
+    version: the CSV's header block and the PNG/SVG footer."""
+    lines = []
+    if chart.caption:
+        lines.append(f"Title: {chart.caption}")
+    lines.append(f"Source: {chart.source or 'not stated by the brief'}")
+    if _unit(chart):
+        lines.append(f"Unit: {_unit(chart)}")
+    if credits.license:
+        lines.append(f"Licence: {credits.license}")
+    lines.append(f"From: {credits.book}, version {credits.version}")
+    return lines
+
+
+def _csv_with_credits(chart: Chart, credits: Credits) -> str:
+    block = "".join(f"# {' '.join(line.split())}\n" for line in credit_lines(chart, credits))
+    return block + to_csv(plotted_rows(chart.spec))
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:
@@ -84,12 +116,14 @@ def _described(chart: Chart) -> dict[str, Any]:
 class Exporter:
     """Writes chart files into one folder (the staging site's ``figures/``)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, credits: Credits) -> None:
         self.folder = folder
+        self.credits = credits
         folder.mkdir(parents=True, exist_ok=True)
 
     def chart(self, chart: Chart) -> float:
-        """Write ``NAME.svg``, ``NAME.png`` (2x) and ``NAME.csv``; return the SVG's width.
+        """Write ``NAME.svg``, and the downloads ``NAME.png`` (2x),
+        ``NAME-with-source.svg`` and ``NAME.csv``; return the SVG's width.
 
         The width (in CSS pixels) lets the PDF print every chart at one scale, so
         chart text is the same size in every figure.
@@ -98,17 +132,19 @@ class Exporter:
         spec = _described(chart)
         try:
             svg = converter.vegalite_to_svg(spec)
+            download = with_footer(svg, credit_lines(chart, self.credits))
             # The PNG from the SVG: the same pixels as vegalite_to_png, without running
             # Vega a second time.
-            png = converter.svg_to_png(svg, scale=2)
+            png = converter.svg_to_png(download, scale=2)
         except Exception as exc:  # vl_convert raises plain ValueError/RuntimeError
             raise RenderError(f"{chart.chapter}: chart {chart.name} cannot be drawn: {exc}"
                               ) from None
         base = self.folder / chart.name
         base.parent.mkdir(parents=True, exist_ok=True)  # a factsheet's charts: a subfolder
         base.with_name(f"{base.name}.svg").write_text(svg, encoding="utf-8")
+        base.with_name(DOWNLOAD_SVG.format(base.name)).write_text(download, encoding="utf-8")
         base.with_name(f"{base.name}.png").write_bytes(png)
-        base.with_name(f"{base.name}.csv").write_text(to_csv(plotted_rows(spec)),
+        base.with_name(f"{base.name}.csv").write_text(_csv_with_credits(chart, self.credits),
                                                       encoding="utf-8")
         match = _SVG_WIDTH.search(svg)
         return float(match.group(1)) if match else 0.0
@@ -128,7 +164,7 @@ class Background:
     Use it as a context manager: leaving the block stops workers still running.
     """
 
-    def __init__(self, folder: Path, charts: list[Chart], work: Path,
+    def __init__(self, folder: Path, charts: list[Chart], work: Path, credits: Credits,
                  workers: int | None = None) -> None:
         self.charts = {c.name: c for c in charts}
         self.processes: list[subprocess.Popen[str]] = []
@@ -141,7 +177,9 @@ class Background:
             job = work / f"charts-{n}.json"
             job.write_text(json.dumps([
                 {"name": c.name, "spec": _described(c), "svg": str(folder / f"{c.name}.svg"),
-                 "png": str(folder / f"{c.name}.png")} for c in charts[n::count]],
+                 "png": str(folder / f"{c.name}.png"),
+                 "download": str(folder / DOWNLOAD_SVG.format(c.name)),
+                 "footer": credit_lines(c, credits)} for c in charts[n::count]],
                 ensure_ascii=False), encoding="utf-8")
             self.processes.append(subprocess.Popen(
                 [sys.executable, str(WORKER), str(job), *fonts],
@@ -149,7 +187,7 @@ class Background:
         for chart in charts:
             target = folder / f"{chart.name}.csv"
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(to_csv(plotted_rows(chart.spec)), encoding="utf-8")
+            target.write_text(_csv_with_credits(chart, credits), encoding="utf-8")
 
     def wait(self) -> dict[str, float]:
         """The SVG width of every chart once all are written; a chart that cannot be

@@ -12,11 +12,13 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import re
 import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from string import Template
 from typing import Any
@@ -26,7 +28,7 @@ from brief.render import pandoc, versions, xref
 from brief.render.errors import RenderError, SourceWarning
 from brief.render.fonts import web_fonts
 from brief.render.project import Project
-from brief.settings import Style
+from brief.settings import License, Style
 
 ASSETS = Path(__file__).with_name("assets")
 #: The calls to action as CSV, which the build writes into the site root when it has them.
@@ -161,29 +163,60 @@ def _fragment(project: Project, book: xref.Book, index: int, work: Path,
         "targets": xref.metadata(book, chapter.html_name),
         "charts": [c.name for c in book.chapters[index].charts],
         "root": root,
+        "keep": list(project.settings.keep_together),
     }, ensure_ascii=False), encoding="utf-8")
-    meta: dict[str, Any] = {"brief-xref-file": str(meta_file), "link-citations": False}
+    meta: dict[str, Any] = {"brief-xref-file": str(meta_file), "link-citations": True}
     bibliography = (_citeproc(project, book, ast, meta)
                     if project.bibliography and citeproc else None)
     document = dict(ast)
     document["meta"] = {**ast.get("meta", {}), **_meta_values(meta)}
     messages: list[str] = []
     options = pandoc.Options("json", "html5", wrap="none", brief_filter=True,
-                             bibliography=bibliography)
+                             bibliography=bibliography, drop_list=not _has_refs_div(ast))
     fragment = pandoc.convert(json.dumps(document), options, chapter.path, warnings=messages)
     warnings += [SourceWarning(chapter.path, None, m) for m in messages]
+    references = references_page(project)
+    if references and 'id="refs"' not in fragment:
+        # citeproc links each citation to its entry in this page's list (#ref-key); the
+        # list is on the references page.
+        fragment = fragment.replace('href="#ref-', f'href="{root}{html.escape(references)}#ref-')
     return fragment
+
+
+def references_page(project: Project) -> str | None:
+    """The page of the reference list: the chapter with a ``::: {#refs}`` div."""
+    return _references_page(project.root, tuple(c.path for c in project.chapters),
+                            tuple(c.html_name for c in project.chapters))
+
+
+@cache
+def _references_page(root: Path, sources: tuple[str, ...], pages: tuple[str, ...]
+                      ) -> str | None:
+    for source, page in zip(sources, pages, strict=True):
+        try:
+            text = (root / source).read_text(encoding="utf-8")
+        except OSError:
+            continue
+        if _REFS_DIV.search(text):
+            return page
+    return None
+
+
+_REFS_DIV = re.compile(r"^:::+\s*\{\s*#refs\b", re.MULTILINE)
 
 
 def _citeproc(project: Project, book: xref.Book, ast: dict[str, Any], meta: dict[str, Any]
               ) -> Path:
     """The bibliography for citeproc; sets the metadata that places the reference list:
-    where the page's ``#refs`` div is, listing what the book cites, or nowhere."""
+    where the page's ``#refs`` div is, or nowhere.
+
+    Every page is given all that the book cites (``nocite``), so that citeproc tells
+    apart two works of one author and year ("2010a", "2010b") the same way on every
+    page as on the references page and in the PDF. A page without the div gets the
+    list too, for citeproc links citations only to a list it writes; the converter
+    drops it (:attr:`pandoc.Options.drop_list`)."""
     assert project.bibliography is not None
-    if _has_refs_div(ast):
-        meta["nocite"] = "; ".join(f"@{k}" for k in book.citations)
-    else:
-        meta["suppress-bibliography"] = True
+    meta["nocite"] = "; ".join(f"@{k}" for k in book.citations)
     return project.root / project.bibliography
 
 
@@ -199,9 +232,10 @@ def resolve_citations(project: Project, book: xref.Book, work: Path,
     meta_file = work / ("cite-" + chapter.html_name.replace("/", "--") + ".json")
     meta_file.write_text(json.dumps({"targets": xref.metadata(book, None), "charts": [],
                                      "root": ""}, ensure_ascii=False), encoding="utf-8")
-    meta: dict[str, Any] = {"brief-xref-file": str(meta_file), "link-citations": False}
+    meta: dict[str, Any] = {"brief-xref-file": str(meta_file), "link-citations": True}
     options = pandoc.Options("json", "json", brief_filter=True,
-                             bibliography=_citeproc(project, book, ast, meta))
+                             bibliography=_citeproc(project, book, ast, meta),
+                             drop_list=not _has_refs_div(ast))
     document = {**ast, "meta": {**ast.get("meta", {}), **_meta_values(meta)}}
     messages: list[str] = []
     resolved = json.loads(pandoc.convert(json.dumps(document), options, chapter.path,
@@ -227,10 +261,63 @@ def _meta_values(meta: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+#: The chart code (vega-embed, about 0.9 MB) is fetched when the reader first points
+#: at, touches or tabs to a chart: until then the chart is its static SVG, and a page
+#: weighs a fraction of the code. Importing the module draws every chart of the page.
+CHART_LOADER = """<script type="module">
+const load = () => import("ROOTassets/charts.js");
+for (const chart of document.querySelectorAll(".chart[data-chart]")) {
+  for (const event of ["pointerover", "focusin", "touchstart"]) {
+    chart.addEventListener(event, load, { once: true, passive: true });
+  }
+}
+</script>"""
+#: The first paragraph of a page, for its description (search engines, link previews).
+_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+DESCRIPTION_LENGTH = 200
+
+
+def _description(body: str, project: Project) -> str:
+    """The page's description: its first paragraph, cut at a word near 200 characters,
+    or the brief's key message."""
+    for found in _FIRST_PARAGRAPH.finditer(body):
+        text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", found.group(1))).split())
+        if len(text) > 60:
+            if len(text) > DESCRIPTION_LENGTH:
+                text = text[:DESCRIPTION_LENGTH].rsplit(" ", 1)[0] + "…"
+            return text
+    return project.settings.key_message or project.description or project.title
+
+
+_SCRIPT = re.compile(r"(<script\b.*?</script>)", re.DOTALL)
+
+
+def keep_together(text: str, phrases: tuple[str, ...]) -> str:
+    """``text`` (HTML) with the spaces inside each of ``phrases`` made non-breaking,
+    outside scripts: the title bar, the sidebar and the footer, which do not pass through
+    pandoc's filter (which does the same for the body)."""
+    if not phrases:
+        return text
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(
+        r"\s+".join(re.escape(w) for w in p.split()) for p in phrases) + r")(?![\w-])")
+    parts = _SCRIPT.split(text)
+    for i in range(0, len(parts), 2):  # the even parts are outside <script>
+        parts[i] = pattern.sub(lambda m: "\u00a0".join(m.group(1).split()), parts[i])
+    return "".join(parts)
+
+
 def _page(project: Project, site: Path, nav: Nav, page: str, title: str, toc: str,
           body: str, prev_next: str, specs: str) -> str:
     """A complete page of the site: ``page`` (relative to the site root) around ``body``."""
     root = "../" * page.count("/")
+    license = project.settings.license
+    return keep_together(_filled(project, site, nav, page, title, toc, body, prev_next,
+                                 specs, root, license), project.settings.keep_together)
+
+
+def _filled(project: Project, site: Path, nav: Nav, page: str, title: str, toc: str,
+            body: str, prev_next: str, specs: str, root: str, license: License | None
+            ) -> str:
     return PAGE.substitute(
         lang=html.escape(project.lang),
         generator=__version__,
@@ -248,9 +335,13 @@ def _page(project: Project, site: Path, nav: Nav, page: str, title: str, toc: st
         date_iso=html.escape(project.date),
         date_text=html.escape(project.date_text),
         chart_specs=specs,
-        # The chart code (about 0.9 MB) only where there is a chart to draw.
-        chart_script=(f'<script type="module" src="{root}assets/charts.js"></script>\n'
-                      if specs.strip() else ""),
+        chart_script=CHART_LOADER.replace("ROOT", root) if specs.strip() else "",
+        description=html.escape(_description(body, project), quote=True),
+        author=html.escape(project.author),
+        license_url=html.escape(license.path if license else ""),
+        license_line=(f'  · <span class="license">Text and data: <a rel="license" href="'
+                      f'{html.escape(license.path)}">{html.escape(license.title)}</a></span>'
+                      if license else ""),
         calls_link=(f'  · <a href="{root}{CALLS_CSV}" download>Calls to action (CSV)</a>'
                     if (site / CALLS_CSV).is_file() else ""),
     )

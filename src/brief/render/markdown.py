@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from brief.display import escape_markdown
+from brief.render import chartfacts
 from brief.render.errors import SourceWarning
 from brief.render.execute import Executed, ExecutedCell
 from brief.render.project import Chapter
@@ -23,6 +25,8 @@ from brief.render.qmd import Cell, Markdown, placeholder
 VEGALITE = "application/vnd.vegalite.v6+json"
 TABLE = "application/vnd.brief.table+json"
 FIGURES = "figures"
+#: The line display.source_line() prints under a chart, with its sources in full words.
+_SOURCE_LINE = re.compile(r'\{\.chart-source plain="((?:[^"\\]|\\.)*)"\}')
 
 
 @dataclass
@@ -33,6 +37,11 @@ class Chart:
     spec: dict[str, Any]
     chapter: str
     alt: str
+    #: The figure's caption, and its sources in full words (from the source line under
+    #: it), for the chart's downloads.
+    caption: str = ""
+    source: str = ""
+    line: int | None = None
 
 
 @dataclass
@@ -121,19 +130,29 @@ class _Assembler:
             if output.get("name") != "stdout":
                 return None  # stderr is reported as a build warning, not published
             text = output.get("text", "")
+            if asis:
+                self.note_sources(text)
             return text if asis else _fenced(text, "cell-output")
         data = output.get("data", {})
         alt = str(cell.options.get("fig-alt") or cell.options.get("fig-cap") or "")
         if VEGALITE in data:
             name = self.name_for(cell, count)
-            spec = data[VEGALITE]
-            self.charts.append(Chart(self.prefix + name,
-                                     spec if isinstance(spec, dict) else json.loads(spec),
-                                     self.chapter.path, alt))
-            return self.figure(cell, name, ".svg", alt)
+            raw = data[VEGALITE]
+            spec = raw if isinstance(raw, dict) else json.loads(raw)
+            # The alt text states the numbers, read from the data the chart draws.
+            alt = " ".join(p for p in (alt, chartfacts.key_numbers(spec)) if p)
+            self.charts.append(Chart(self.prefix + name, spec, self.chapter.path, alt,
+                                     caption=str(cell.options.get("fig-cap") or ""),
+                                     line=cell.line))
+            figure = self.figure(cell, name, ".svg", alt)
+            table = chartfacts.data_table(spec)
+            # The same numbers as a table under the chart (folded on the site, left out
+            # of the PDF, which prints the chart with its labels).
+            return figure + (f"\n\n::: {{.chart-data}}\n{table}:::\n" if table else "")
         if TABLE in data:
             return _pipe_table(data[TABLE], cell.options.get("tbl-cap"), cell.label)
         if "text/markdown" in data:
+            self.note_sources(str(data["text/markdown"]))
             return str(data["text/markdown"])
         for mime, suffix in (("image/svg+xml", ".svg"), ("image/png", ".png")):
             if mime in data:
@@ -149,6 +168,20 @@ class _Assembler:
                                            f"type {', '.join(data) or kind} cannot be shown "
                                            "in both the site and the PDF; left out"))
         return None
+
+    def note_sources(self, text: str) -> None:
+        """Give the chart above a source line (display.source_line) its sources."""
+        found = _SOURCE_LINE.search(text)
+        if found and self.charts and not self.charts[-1].source:
+            self.charts[-1].source = re.sub(r"\\(.)", r"\1", found.group(1))
+
+    def unsourced(self) -> list[SourceWarning]:
+        """A warning for each chart with no source line under it."""
+        return [SourceWarning(self.path, chart.line,
+                              f"chart {chart.name} has no source line: print "
+                              "display.source_line(...) from an `output: asis` cell right "
+                              "after the chart, naming the tables it plots")
+                for chart in self.charts if not chart.source]
 
     def cell(self, run: ExecutedCell) -> str:
         cell = run.cell
@@ -195,4 +228,4 @@ def assemble(executed: Executed, chapter: Chapter, defaults: dict[str, Any],
                  if inline.index < len(executed.inline_values) else "")
         text = text.replace(placeholder(inline.index), value)
     return Assembled(chapter, title, text, assembler.charts, assembler.pictures,
-                     executed.warnings + assembler.warnings)
+                     executed.warnings + assembler.warnings + assembler.unsourced())

@@ -134,13 +134,18 @@ atexit.register(_POOL.close)
 class Options:
     """How to convert: reader and writer formats (pandoc's names, with extensions), line
     wrapping, whether the brief's Lua filter runs, and the bibliography for citeproc
-    (after the filter), if any."""
+    (after the filter), if any.
+
+    ``drop_list`` removes the reference list citeproc adds: a page that links its
+    citations to the list on another page (citeproc links citations only when it
+    writes a list)."""
 
     source: str
     target: str
     wrap: str | None = None
     brief_filter: bool = False
     bibliography: Path | None = None
+    drop_list: bool = False
 
 
 def convert(text: str, options: Options, what: str,
@@ -153,7 +158,8 @@ def convert(text: str, options: Options, what: str,
     started = time.perf_counter()
     job = {"text": text, "from": options.source, "to": options.target, "wrap": options.wrap,
            "filter": str(FILTER) if options.brief_filter else None,
-           "bibliography": str(options.bibliography) if options.bibliography else None}
+           "bibliography": str(options.bibliography) if options.bibliography else None,
+           "drop_list": options.drop_list}
     try:
         answer = _POOL.ask(job)
     except RenderError as exc:

@@ -9,7 +9,8 @@ site and the PDF say the same "Figure 2.1".
 
 JSON file fields: targets {id: {text, number, kind, href}}, charts [names],
 widths {name: Typst length} (PDF only),
-root (relative path from the page to the site root, "" in Typst), format.
+root (relative path from the page to the site root, "" in Typst), format,
+keep [phrases whose words are joined by non-breaking spaces].
 
 Written to JSON (`-t json`), the filter resolves only cross-references: a factsheet is
 run through citeproc once that way, then written to HTML and to Typst without it.
@@ -19,6 +20,7 @@ local targets = {}
 local charts = {}
 local widths = {}
 local root = ""
+local keep = {}
 local typst = FORMAT:match("typst") ~= nil
 
 local CALLOUTS = {note = "Note", tip = "Tip", important = "Important",
@@ -34,7 +36,57 @@ local function load(meta)
   for _, name in ipairs(data.charts or {}) do charts[name] = true end
   widths = data.widths or {}
   root = data.root or ""
+  for _, phrase in ipairs(data.keep or {}) do
+    local words = {}
+    for word in phrase:gmatch("%S+") do table.insert(words, word) end
+    if #words > 1 then table.insert(keep, words) end
+  end
   return nil
+end
+
+-- A place name never breaks across lines: the words of each phrase of `keep` become one
+-- Str joined by non-breaking spaces. The first word may follow punctuation ("(North"),
+-- the last may carry it ("Hill's", "Hill.").
+local NBSP = "\u{00A0}"
+
+local function phrase_at(inlines, i, words)
+  local first = inlines[i]
+  if first.t ~= "Str" or first.text:sub(-#words[1]) ~= words[1] then return nil end
+  local before = first.text:sub(1, -#words[1] - 1)
+  if before:match("[%w\128-\255]$") then return nil end
+  local text = first.text
+  for k = 2, #words do
+    local space, word = inlines[i + 2 * k - 3], inlines[i + 2 * k - 2]
+    if not (space and word and space.t == "Space" and word.t == "Str") then return nil end
+    local last = k == #words
+    local rest = word.text:sub(#words[k] + 1)
+    if word.text:sub(1, #words[k]) ~= words[k] then return nil end
+    if not last and rest ~= "" then return nil end
+    if last and rest:match("^[%w\128-\255]") then return nil end
+    text = text .. NBSP .. word.text
+  end
+  return text, 2 * #words - 1
+end
+
+local function Inlines(inlines)
+  if #keep == 0 then return nil end
+  local out = pandoc.Inlines({})
+  local i = 1
+  while i <= #inlines do
+    local joined, used
+    for _, words in ipairs(keep) do
+      joined, used = phrase_at(inlines, i, words)
+      if joined then break end
+    end
+    if joined then
+      out:insert(pandoc.Str(joined))
+      i = i + used
+    else
+      out:insert(inlines[i])
+      i = i + 1
+    end
+  end
+  return out
 end
 
 local function escape_html(text)
@@ -71,15 +123,18 @@ local function label_caption(caption, text)
   return caption
 end
 
+-- A chart: its SVG (made interactive when the reader reaches for it, see page.html)
+-- in a box that scrolls sideways on a phone rather than shrinking the chart's text;
+-- then the downloads, which carry the chart's source and licence.
 local function chart_html(name, alt)
-  local svg = root .. "figures/" .. name
+  local svg = escape_html(root .. "figures/" .. name)
   return table.concat({
-    '<div class="chart" data-chart="', escape_html(name), '" role="img" aria-label="',
-    escape_html(alt), '"><img class="chart-static" src="', escape_html(svg), '.svg" alt="',
-    escape_html(alt), '"></div>',
-    '<span class="chart-downloads">Download: <a href="', escape_html(svg),
-    '.svg" download>SVG</a> · <a href="', escape_html(svg), '.png" download>PNG</a> · ',
-    '<a href="', escape_html(svg), '.csv" download>data (CSV)</a></span>'})
+    '<div class="chart" data-chart="', escape_html(name), '" role="img" tabindex="0" ',
+    'aria-label="', escape_html(alt), '"><img class="chart-static" src="', svg,
+    '.svg" alt="', escape_html(alt), '"></div>',
+    '<span class="chart-downloads">Download: <a href="', svg,
+    '-with-source.svg" download>SVG</a> · <a href="', svg, '.png" download>PNG</a> · ',
+    '<a href="', svg, '.csv" download>data (CSV)</a></span>'})
 end
 
 local function Figure(el)
@@ -164,8 +219,11 @@ local function Table(el)
   local target = targets[el.identifier]
   if target then el.caption = label_caption(el.caption, target.text) end
   if typst then return el end
-  -- A wide table scrolls inside its wrapper instead of widening a phone's page.
-  return pandoc.Div({el}, {class = "table-wrap"})
+  -- A wide table scrolls inside its wrapper instead of widening a phone's page; the
+  -- wrapper takes keyboard focus, so that it can be scrolled without a pointer.
+  local name = pandoc.utils.stringify(el.caption.long)
+  return pandoc.Div({el}, {class = "table-wrap", tabindex = "0", role = "region",
+                           ["aria-label"] = name ~= "" and name or "Table"})
 end
 
 local function callout_title(el, kind)
@@ -184,7 +242,8 @@ end
 
 -- The line under a chart that names its sources: small print in both outputs.
 local function chart_source(el)
-  if not typst then return nil end
+  el.attributes["plain"] = nil  -- the sources in words, for the downloads only
+  if not typst then return el end
   local blocks = pandoc.Blocks({pandoc.RawBlock("typst",
     "#block(above: 0.3em, below: 1.2em)[#set text(size: 8.5pt, fill: luma(80))")})
   blocks:extend(el.content)
@@ -192,8 +251,42 @@ local function chart_source(el)
   return blocks
 end
 
+-- A chart's numbers as a table: folded under the chart on the site; the PDF prints
+-- the chart with its labels and leaves the table out.
+local function chart_data(el)
+  if typst then return {} end
+  local blocks = pandoc.Blocks({pandoc.RawBlock("html",
+    '<details class="chart-data" data-pagefind-ignore><summary>Data table</summary>')})
+  blocks:extend(el.content)
+  blocks:insert(pandoc.RawBlock("html", "</details>"))
+  return blocks
+end
+
+-- Key figures (display.key_figures): a grid of boxes, each a big number, a line of
+-- meaning and its source. The site styles the divs; Typst gets one call per box,
+-- its three parts as content (citations stay native, for citeproc).
+local function key_figures(el)
+  if not typst then return nil end
+  local blocks = pandoc.Blocks({pandoc.RawBlock("typst", "#key-figures[")})
+  for _, box in ipairs(el.content) do
+    if box.t == "Div" and box.classes:includes("key-figure") then
+      local parts = pandoc.Inlines({pandoc.RawInline("typst", "#key-figure[")})
+      for k, block in ipairs(box.content) do
+        if k > 1 then parts:insert(pandoc.RawInline("typst", "][")) end
+        if block.content then parts:extend(block.content) end
+      end
+      parts:insert(pandoc.RawInline("typst", "]"))
+      blocks:insert(pandoc.Plain(parts))
+    end
+  end
+  blocks:insert(pandoc.RawBlock("typst", "]"))
+  return blocks
+end
+
 local function Div(el)
   if el.classes:includes("chart-source") then return chart_source(el) end
+  if el.classes:includes("chart-data") then return chart_data(el) end
+  if el.classes:includes("key-figures") then return key_figures(el) end
   local kind
   for _, class in ipairs(el.classes) do
     local match = class:match("^callout%-(%a+)$")
@@ -238,6 +331,13 @@ local function Cite(el)
   return out
 end
 
+-- A citation that citeproc linked to the reference list (`#ref-key`): a factsheet's
+-- PDF has no list, so there it stays text.
+local function Link(el)
+  if typst and el.target:match("^#ref%-") then return el.content end
+  return nil
+end
+
 -- To JSON (a page resolved once for both targets, then given to citeproc): only the
 -- cross-references, whose links are the same in both when they stay within the page.
 if FORMAT == "json" then
@@ -246,5 +346,6 @@ end
 
 return {
   {Meta = load},
-  {Header = Header, Figure = Figure, Table = Table, Div = Div, Cite = Cite},
+  {Header = Header, Figure = Figure, Table = Table, Div = Div, Cite = Cite, Link = Link},
+  {Inlines = Inlines},
 }

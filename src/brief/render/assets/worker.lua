@@ -12,7 +12,8 @@ pandoc.read does not.
 
 Protocol: one JSON job per line on stdin, one JSON answer per line on stdout.
 Job: {text, from, to, wrap ("none" | "preserve" | null), filter (path of a Lua filter
-or null), bibliography (path or null: run citeproc after the filter)}.
+or null), bibliography (path or null: run citeproc after the filter), drop_list (true:
+remove the reference list citeproc wrote, keeping its links from the citations)}.
 Answer: {output} or {error}, with warnings: [text of each WARNING pandoc logged].
 --]]
 
@@ -50,6 +51,11 @@ local function convert(job)
   if given(job.bibliography) then
     doc.meta.bibliography = job.bibliography
     doc = pandoc.utils.citeproc(doc)
+    if given(job.drop_list) then
+      doc.blocks = doc.blocks:filter(function(block)
+        return not (block.t == "Div" and block.identifier == "refs")
+      end)
+    end
   end
   local options = {}
   if given(job.wrap) then options.wrap_text = WRAP[job.wrap] end
