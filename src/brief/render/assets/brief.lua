@@ -221,9 +221,20 @@ local function Table(el)
   if typst then return el end
   -- A wide table scrolls inside its wrapper instead of widening a phone's page; the
   -- wrapper takes keyboard focus, so that it can be scrolled without a pointer.
+  -- Its name (unique on the page, as a landmark's must be): the caption, or else the
+  -- column headings. Attributes as a list: a Lua table's order would vary by run.
   local name = pandoc.utils.stringify(el.caption.long)
-  return pandoc.Div({el}, {class = "table-wrap", tabindex = "0", role = "region",
-                           ["aria-label"] = name ~= "" and name or "Table"})
+  if name == "" then
+    local headings = {}
+    for _, row in ipairs(el.head.rows) do
+      for _, cell in ipairs(row.cells) do
+        table.insert(headings, pandoc.utils.stringify(cell.contents))
+      end
+    end
+    name = "Table of " .. table.concat(headings, ", ")
+  end
+  return pandoc.Div({el}, pandoc.Attr("", {"table-wrap"},
+    {{"tabindex", "0"}, {"role", "region"}, {"aria-label", name}}))
 end
 
 local function callout_title(el, kind)
