@@ -222,7 +222,8 @@ def write_factsheet_pdf(project: Project, book: xref.Book, work: Path, site: Pat
         _compile(source, output, root=work.parent)
     except Exception as exc:  # typst raises TypstError (a RuntimeError) with its diagnostic
         what = f"PDF of {page.html_name}"
-        problems = _problems(exc, text, site_dir, title_key=f"{page.path}: {what}: the title")
+        problems = _problems(exc, text, site_dir, title_key=f"{page.path}: {what}: the title",
+                             what=what, failed="Typst could not compile it")
         if problems:
             raise RenderError("\n".join(problems)) from None
         raise RenderError(f"{page.path}: {what}: Typst could not compile it "
@@ -270,38 +271,47 @@ def _message(exc: Exception) -> str:
     return " ".join(str(exc).split()) + (f"; hint: {hints}" if hints else "")
 
 
-#: One error of a Typst diagnostic: its message, then (when Typst knows it) the file,
-#: line and column it points at.
-_DIAGNOSTIC = re.compile(r"^error: (?P<message>.+?)$(?:(?:(?!^error:).)*?"
-                         r"┌─ (?P<file>[^\n:]+):(?P<line>\d+):(?P<column>\d+))?",
-                         re.MULTILINE | re.DOTALL)
+#: Where one error of a Typst diagnostic points (when Typst knows): file, line, column.
+_LOCATION = re.compile(r"┌─ [^\n]*?:(?P<line>\d+):\d+")
+_HINT = re.compile(r"^\s*= hint: (?P<hint>.+)$", re.MULTILINE)
 _IMAGE = re.compile(r'image\(\s*"(?P<path>(?:[^"\\]|\\.)*)"')
 
 
-def _problems(exc: Exception, text: str, site_dir: str, title_key: str) -> list[str]:
-    """What PDF/UA-1 refused in ``text`` (the ``.typ`` source), one located line per
-    problem: an image without alt text names its chapter and file, a missing title the
-    setting to fill (``title_key``). Empty for any other error: the caller reports it."""
+def _problems(exc: Exception, text: str, site_dir: str, title_key: str,
+              what: str = "PDF", failed: str = "Typst could not compile the book"
+              ) -> list[str]:
+    """Typst's errors about ``text`` (the ``.typ`` source), one located line each: an
+    image without alt text names its chapter and file, a missing title the setting to
+    fill (``title_key``), any other error the chapter holding the line Typst points at.
+    ``what`` names the PDF, ``failed`` says what went wrong with it. Empty when some
+    error cannot be placed that way (the caller then finds the chapter by compiling
+    each alone)."""
     lines = text.splitlines()
+    diagnostic = getattr(exc, "diagnostic", None) or ""
     problems: list[str] = []
-    for found in _DIAGNOSTIC.finditer(getattr(exc, "diagnostic", None) or ""):
-        message = found["message"].strip()
+    for part in re.split(r"^error: ", diagnostic, flags=re.MULTILINE)[1:]:
+        message = part.splitlines()[0].strip()
+        hints = "; ".join(m["hint"].strip() for m in _HINT.finditer(part))
         if "missing document title" in message:
             problems.append(f"{title_key}: the PDF has no title, which PDF/UA-1 requires "
                             "(PDF readers announce it first; set one)")
-        elif "missing alt text" in message and found["line"]:
-            number = int(found["line"])
-            chapter = _chapter_at(lines, number)
-            image = _IMAGE.search(lines[number - 1]) if number <= len(lines) else None
+            continue
+        located = _LOCATION.search(part)
+        number = int(located["line"]) if located else 0
+        chapter = _chapter_at(lines, number) if 0 < number <= len(lines) else None
+        if chapter is None:
+            return []
+        if "missing alt text" in message:
+            image = _IMAGE.search(lines[number - 1])
             name = (image["path"].removeprefix(f"{site_dir}/") if image
-                    else f"the image on line {number} of the Typst source")
-            where = f"{chapter}: " if chapter else ""
+                    else f"an image (line {number} of the Typst source)")
             problems.append(
-                f"{where}PDF: {name} has no alt text, which PDF/UA-1 requires (screen "
+                f"{chapter}: {what}: {name} has no alt text, which PDF/UA-1 requires (screen "
                 "readers read it out instead of the image): give its chart cell a "
                 "`#| fig-alt:` option, or the Markdown image a fig-alt=\"...\" attribute")
         else:
-            return []  # some other error: located another way by the caller
+            problems.append(f"{chapter}: {what}: {failed} ({message}"
+                            + (f"; hint: {hints}" if hints else "") + ")")
     return list(dict.fromkeys(problems))
 
 
