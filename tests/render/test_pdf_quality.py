@@ -345,7 +345,10 @@ def test_a_callout_taller_than_a_page_breaks_rather_than_losing_its_end(tmp_path
     assert all(f"Item {i} of" in " ".join(pages) for i in range(90))
 
 
-def test_key_figures_are_boxes_in_reading_order_on_one_page(tmp_path: Path) -> None:
+@pytest.mark.parametrize("paragraphs", range(5, 12))
+def test_key_figures_are_boxes_in_reading_order_on_one_page(tmp_path: Path,
+                                                            paragraphs: int) -> None:
+    # Different amounts of text before the grid: one of them puts it at a page's foot.
     items = [("7.3 million", "people moved within the country in five years", "GSO 2020"),
              ("74%", "of population growth was urban", "Census 2019"),
              ("48 of 63", "provinces lost people through migration", "GSO 2025"),
@@ -353,7 +356,7 @@ def test_key_figures_are_boxes_in_reading_order_on_one_page(tmp_path: Path) -> N
              ("2.9 million", "people born in the country lived abroad", "UN DESA 2019")]
     call = "#key-figures(" + ", ".join(
         f"(number: [{n}], meaning: [{m}], source: [{s}])" for n, m, s in items) + ")"
-    filler = "\n\n".join("Filler words for the page. " * 14 for _ in range(7))
+    filler = "\n\n".join("Filler words for the page. " * 14 for _ in range(paragraphs))
     pages = _page_texts(_compile(f"= Summary\n{filler}\n\n{call}\n"), tmp_path)[3:]
     holding = [i for i, text in enumerate(pages) if "7.3 million" in text]
     assert len(holding) == 1
