@@ -396,3 +396,15 @@ def test_a_missing_title_is_a_located_error() -> None:
     problems = pdf._problems(caught.value, source, "../site", title_key="_quarto.yml: book.title")
     assert problems == ["_quarto.yml: book.title: the PDF has no title, which PDF/UA-1 "
                         "requires (PDF readers announce it first; set one)"]
+
+
+def test_key_figures_also_take_a_body_of_key_figure_calls(tmp_path: Path) -> None:
+    # The form the Lua filter writes for a `.key-figures` div of the summary.
+    call = ("#key-figures[\n#key-figure[7.3 million][moved in five years][GSO 2020]\n"
+            "#key-figure[74%][of growth was urban][Census 2019]\n"
+            "#key-figure[48 of 63][provinces lost people]\n]")
+    text = " ".join(_page_texts(_compile(f"= Summary\n{call}\n"), tmp_path)[3:])
+    parts = ["7.3 million", "moved in five years", "GSO 2020", "74%", "of growth was urban",
+             "Census 2019", "48 of 63", "provinces lost people"]
+    positions = [text.index(part) for part in parts]
+    assert positions == sorted(positions), text

@@ -100,6 +100,8 @@ def _body(project: Project, book: xref.Book, work: Path, site_dir: str,
         "charts": names,
         "widths": chart_widths({n: (widths or {}).get(n, 0.0) for n in names}),
         "root": f"{site_dir}/",
+        # Phrases the filter joins with non-breaking spaces in the body text.
+        "keep": list(project.settings.keep_together),
     }, ensure_ascii=False), encoding="utf-8")
     blocks: list[Any] = []
     appendices = False
