@@ -2,18 +2,30 @@
 
 All chapters' ASTs are joined into one document, so cross-references become internal
 links and citeproc writes the reference list where the references chapter puts its
-``#refs`` div. :file:`assets/template.typ` supplies the cover, contents, footer
-(title, version, date, page number), callout boxes and fonts; the PDF metadata
-(title, author, subject, language, date) is set there too. A factsheet gets a PDF of
-its own from the same template's compact ``factsheet`` layout: no cover and no
-contents, its title, its content, and the edition and data fingerprint in the footer.
+``#refs`` div; every citation links to its entry there. :file:`assets/template.typ`
+supplies the cover (with the key message), its back (citation, licence, edition),
+contents, footer (title, version, date, page number), callout and key-figure boxes and
+fonts; the PDF metadata (title, author, subject, language, date) is set there too. A
+factsheet gets a PDF of its own from the same template's compact ``factsheet`` layout:
+no cover and no contents, its title, its content, and the edition and data fingerprint
+in the footer.
+
+Every PDF is PDF/UA-1 (Typst's own standard support): tagged, with the document title
+shown by viewers, and refused by Typst when an image lacks alt text or the document a
+title; those refusals become a :class:`RenderError` naming the chapter and the image.
+Typst writes the page labels (front matter i, ii...; the body 1, 2... as printed), but
+not the page mode, so the book is finished by an incremental update with pypdf that
+opens the viewer's outline (bookmarks) and leaves every byte Typst wrote, tags
+included, as it was.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -22,13 +34,37 @@ from brief.render import pandoc, xref
 from brief.render.errors import RenderError
 from brief.render.fonts import font_dirs
 from brief.render.project import Project
+from brief.settings import License
 
 TEMPLATE = Path(__file__).with_name("assets") / "template.typ"
+#: The PDF standard every PDF of the brief meets (Typst checks it while compiling).
+STANDARDS = ["ua-1"]
+#: A Typst comment put before each chapter's part of the body, so that a Typst error
+#: located in the ``.typ`` file can be traced back to the chapter it came from.
+SOURCE_MARK = "// brief-source: "
 
 
 def typst_string(text: str) -> str:
     """``text`` as a Typst string literal."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def keep_together(text: str, phrases: tuple[str, ...]) -> str:
+    """``text`` with the spaces inside each of ``phrases`` made non-breaking (U+00A0), so
+    that "Viet Nam" never breaks across lines; a phrase matches whole words only, with
+    any run of whitespace between its words."""
+    for phrase in phrases:
+        pattern = r"(?<!\w)" + r"\s+".join(map(re.escape, phrase.split())) + r"(?!\w)"
+        text = re.sub(pattern, lambda match: "\u00a0".join(match.group().split()), text)
+    return text
+
+
+def _license(value: License | None) -> str:
+    """The licence as a Typst dictionary (or ``none``) for the template's colophon."""
+    if value is None:
+        return "none"
+    return (f"(name: {typst_string(value.name)}, title: {typst_string(value.title)}, "
+            f"path: {typst_string(value.path)})")
 
 
 def _date(value: str) -> str:
@@ -64,6 +100,8 @@ def _body(project: Project, book: xref.Book, work: Path, site_dir: str,
         "charts": names,
         "widths": chart_widths({n: (widths or {}).get(n, 0.0) for n in names}),
         "root": f"{site_dir}/",
+        # Phrases the filter joins with non-breaking spaces in the body text.
+        "keep": list(project.settings.keep_together),
     }, ensure_ascii=False), encoding="utf-8")
     blocks: list[Any] = []
     appendices = False
@@ -71,9 +109,13 @@ def _body(project: Project, book: xref.Book, work: Path, site_dir: str,
         if assembled.chapter.kind == "appendix" and not appendices:
             blocks.append({"t": "RawBlock", "c": ["typst", "#appendices-part()"]})
             appendices = True
+        blocks.append({"t": "RawBlock",
+                       "c": ["typst", SOURCE_MARK + assembled.chapter.path]})
         blocks += ast["blocks"]
+    # link-citations: each author-year citation links to its entry in the reference list.
     document = {**book.asts[0], "blocks": blocks,
-                "meta": {"brief-xref-file": {"t": "MetaString", "c": str(meta_file)}}}
+                "meta": {"brief-xref-file": {"t": "MetaString", "c": str(meta_file)},
+                         "link-citations": {"t": "MetaBool", "c": True}}}
     # Citations carry their text (from citeproc, here or earlier): write it, never
     # Typst's own #cite (the Typst document has no bibliography of its own).
     bibliography = (project.root / project.bibliography
@@ -86,7 +128,7 @@ def _body(project: Project, book: xref.Book, work: Path, site_dir: str,
 def _common(project: Project) -> list[str]:
     """The Typst arguments every PDF of the project shares (edition and metadata)."""
     return [
-        f"author: {typst_string(project.author)}",
+        f"author: {_shown(project, project.author)}",
         f"version: {typst_string(project.version_text)}",
         f"date: {_date(project.date)}",
         f"date-text: {typst_string(project.date_text)}",
@@ -94,6 +136,12 @@ def _common(project: Project) -> list[str]:
         f"lang: {typst_string(project.lang)}",
         "keywords: (" + "".join(f"{typst_string(k)}, " for k in project.keywords) + ")",
     ]
+
+
+def _shown(project: Project, text: str) -> str:
+    """``text`` as a Typst string literal, as the reader sees it: the project's
+    keep-together phrases joined by non-breaking spaces."""
+    return typst_string(keep_together(text, project.settings.keep_together))
 
 
 def _template(project: Project) -> str:
@@ -105,11 +153,14 @@ def typst_source(project: Project, book: xref.Book, work: Path, site_dir: str,
                  widths: dict[str, float] | None = None) -> str:
     """The complete ``.typ`` text: template, book settings, then pandoc's Typst body."""
     body = _body(project, book, work, site_dir, widths, "pdf", "PDF (all chapters)")
+    message = project.settings.key_message
     settings = ", ".join([
-        f"title: {typst_string(project.title)}",
-        f"subtitle: {typst_string(project.subtitle)}",
+        f"title: {_shown(project, project.title)}",
+        f"subtitle: {_shown(project, project.subtitle)}",
         *_common(project),
-        f"citation: {typst_string(project.citation)}",
+        f"citation: {_shown(project, project.citation)}",
+        f"key-message: {_shown(project, message) if message else 'none'}",
+        f"license: {_license(project.settings.license)}",
         "description: " + typst_string(
             f"{project.subtitle or project.description}. Version {project.version_text}, "
             f"{project.date_text}, data {project.fingerprint}."),
@@ -126,8 +177,8 @@ def factsheet_source(project: Project, book: xref.Book, work: Path, site_dir: st
     body = _body(project, book, work, site_dir, widths, name,
                  f"{page.chapter.path} (PDF of {page.chapter.html_name})", citeproc=False)
     settings = ", ".join([
-        f"title: {typst_string(page.title)}",
-        f"book-title: {typst_string(project.title)}",
+        f"title: {_shown(project, page.title)}",
+        f"book-title: {_shown(project, project.title)}",
         *_common(project),
         "description: " + typst_string(
             f"{page.title}: a factsheet of {project.title}. Version {project.version_text}, "
@@ -141,17 +192,20 @@ def write_pdf(project: Project, book: xref.Book, work: Path, site: Path,
     """Compile the book to ``site/<pdf name>``; ``work`` and ``site`` share a parent."""
     source = work / "book.typ"
     site_dir = Path(os.path.relpath(site, work)).as_posix()
-    source.write_text(typst_source(project, book, work, site_dir, widths), encoding="utf-8")
+    text = typst_source(project, book, work, site_dir, widths)
+    source.write_text(text, encoding="utf-8")
     output = site / project.pdf_name
     try:
         _compile(source, output, root=work.parent)
     except Exception as exc:  # typst raises TypstError (a RuntimeError) with its diagnostic
-        hints = "; ".join(getattr(exc, "hints", None) or [])
-        message = " ".join(str(exc).split()) + (f"; hint: {hints}" if hints else "")
+        problems = _problems(exc, text, site_dir, title_key="_quarto.yml: book.title")
+        if problems:
+            raise RenderError("\n".join(problems)) from None
         culprit = _culprit(project, book, work, site_dir, widths)
         where = f"{culprit}: " if culprit else ""
-        raise RenderError(f"{where}PDF: Typst could not compile the book ({message})"
-                          ) from None
+        raise RenderError(f"{where}PDF: Typst could not compile the book "
+                          f"({_message(exc)})") from None
+    open_outline(output)
     return output
 
 
@@ -161,18 +215,21 @@ def write_factsheet_pdf(project: Project, book: xref.Book, work: Path, site: Pat
     name = target.removesuffix(".pdf").replace("/", "--")
     source = work / f"{name}.typ"
     site_dir = Path(os.path.relpath(site, work)).as_posix()
-    source.write_text(factsheet_source(project, book, work, site_dir, widths, name),
-                      encoding="utf-8")
+    text = factsheet_source(project, book, work, site_dir, widths, name)
+    source.write_text(text, encoding="utf-8")
     output = site / target
     output.parent.mkdir(parents=True, exist_ok=True)
+    page = book.chapters[0].chapter
     try:
         _compile(source, output, root=work.parent)
     except Exception as exc:  # typst raises TypstError (a RuntimeError) with its diagnostic
-        hints = "; ".join(getattr(exc, "hints", None) or [])
-        message = " ".join(str(exc).split()) + (f"; hint: {hints}" if hints else "")
-        raise RenderError(f"{book.chapters[0].chapter.path}: PDF of "
-                          f"{book.chapters[0].chapter.html_name}: Typst could not compile it "
-                          f"({message})") from None
+        what = f"PDF of {page.html_name}"
+        problems = _problems(exc, text, site_dir, title_key=f"{page.path}: {what}: the title",
+                             what=what, failed="Typst could not compile it")
+        if problems:
+            raise RenderError("\n".join(problems)) from None
+        raise RenderError(f"{page.path}: {what}: Typst could not compile it "
+                          f"({_message(exc)})") from None
     return output
 
 
@@ -192,13 +249,86 @@ def _compiler(root: Path) -> Any:
 
 
 def _compile(source: Path, output: Path, root: Path) -> None:
-    _compiler(root).compile(input=str(source), output=str(output))
+    _compiler(root).compile(input=str(source), output=str(output),
+                            pdf_standards=STANDARDS)
+
+
+def open_outline(pdf: Path) -> None:
+    """Make viewers open ``pdf`` with its outline (bookmarks) shown: ``/PageMode
+    /UseOutlines`` in the catalogue, which Typst does not write. An incremental update
+    (a new catalogue appended to the file), so the tags, the page labels and the
+    PDF/UA identification Typst wrote stay exactly as they were."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(pdf, incremental=True)
+    writer.page_mode = "/UseOutlines"
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    pdf.write_bytes(buffer.getvalue())
+
+
+def _message(exc: Exception) -> str:
+    """Typst's message and hints on one line."""
+    hints = "; ".join(getattr(exc, "hints", None) or [])
+    return " ".join(str(exc).split()) + (f"; hint: {hints}" if hints else "")
+
+
+#: Where one error of a Typst diagnostic points (when Typst knows): file, line, column.
+_LOCATION = re.compile(r"┌─ [^\n]*?:(?P<line>\d+):\d+")
+_HINT = re.compile(r"^\s*= hint: (?P<hint>.+)$", re.MULTILINE)
+_IMAGE = re.compile(r'image\(\s*"(?P<path>(?:[^"\\]|\\.)*)"')
+
+
+def _problems(exc: Exception, text: str, site_dir: str, title_key: str,
+              what: str = "PDF", failed: str = "Typst could not compile the book"
+              ) -> list[str]:
+    """Typst's errors about ``text`` (the ``.typ`` source), one located line each: an
+    image without alt text names its chapter and file, a missing title the setting to
+    fill (``title_key``), any other error the chapter holding the line Typst points at.
+    ``what`` names the PDF, ``failed`` says what went wrong with it. Empty when some
+    error cannot be placed that way (the caller then finds the chapter by compiling
+    each alone)."""
+    lines = text.splitlines()
+    diagnostic = getattr(exc, "diagnostic", None) or ""
+    problems: list[str] = []
+    for part in re.split(r"^error: ", diagnostic, flags=re.MULTILINE)[1:]:
+        message = part.splitlines()[0].strip()
+        hints = "; ".join(m["hint"].strip() for m in _HINT.finditer(part))
+        if "missing document title" in message:
+            problems.append(f"{title_key}: the PDF has no title, which PDF/UA-1 requires "
+                            "(PDF readers announce it first; set one)")
+            continue
+        located = _LOCATION.search(part)
+        number = int(located["line"]) if located else 0
+        chapter = _chapter_at(lines, number) if 0 < number <= len(lines) else None
+        if chapter is None:
+            return []
+        if "missing alt text" in message:
+            image = _IMAGE.search(lines[number - 1])
+            name = (image["path"].removeprefix(f"{site_dir}/") if image
+                    else f"an image (line {number} of the Typst source)")
+            problems.append(
+                f"{chapter}: {what}: {name} has no alt text, which PDF/UA-1 requires (screen "
+                "readers read it out instead of the image): give its chart cell a "
+                "`#| fig-alt:` option, or the Markdown image a fig-alt=\"...\" attribute")
+        else:
+            problems.append(f"{chapter}: {what}: {failed} ({message}"
+                            + (f"; hint: {hints}" if hints else "") + ")")
+    return list(dict.fromkeys(problems))
+
+
+def _chapter_at(lines: list[str], number: int) -> str | None:
+    """The chapter whose part of the ``.typ`` source holds line ``number`` (1-based)."""
+    for line in reversed(lines[:number]):
+        if line.startswith(SOURCE_MARK):
+            return line.removeprefix(SOURCE_MARK).strip()
+    return None
 
 
 def _culprit(project: Project, book: xref.Book, work: Path, site_dir: str,
              widths: dict[str, float] | None) -> str | None:
-    """The first chapter that fails to compile on its own (Typst errors carry no source
-    position we could map back, and a chapter compiles in a few milliseconds)."""
+    """The first chapter that fails to compile on its own (most Typst errors carry no
+    source position we could map back, and a chapter compiles in a few milliseconds)."""
     trial = work / "trial"
     trial.mkdir(exist_ok=True)
     for assembled, ast in zip(book.chapters, book.asts, strict=True):
