@@ -140,7 +140,9 @@ def test_chart_is_embedded_with_alt_text_and_downloads(built_mini):
         assert (site / "figures" / f"fig-piped-share.{suffix}").stat().st_size > 0
         assert (built_mini / "figures" / f"fig-piped-share.{suffix}").is_file()
     csv = (site / "figures" / "fig-piped-share.csv").read_text(encoding="utf-8")
-    assert csv.splitlines()[0].split(",")[:2] == ["survey", "share"]
+    rows = [line for line in csv.splitlines() if not line.startswith("# ")]
+    assert rows[0].split(",")[:2] == ["survey", "share"]
+    assert csv.startswith("# Title: ") and "\n# Source: " in csv  # the credits come first
     svg = (site / "figures" / "fig-piped-share.svg").read_text(encoding="utf-8")
     assert "Nước máy đến nhà tăng: ệ ữ ặ Đ" in svg
 
@@ -185,7 +187,8 @@ def test_pdf_cover_contents_and_metadata(built_mini):
     assert "Fixture brief: Nước sạch cho mọi địa phương" in " ".join(cover.split())
     assert "A test book for the render engine" in pages[0]
     assert "Version 9.9.9-fixture" in pages[0] and "22 November 2026" in pages[0]
-    assert "Contents" in pages[1] and "Piped water in the fixture" in pages[1]
+    # The back of the cover (citation, licence) comes before the contents.
+    assert "Contents" in pages[2] and "Piped water in the fixture" in pages[2]
     meta = reader.metadata
     assert meta.title == "Fixture brief: Nước sạch cho mọi địa phương"
     assert meta.author == "Brief project team (fixture)"
@@ -208,7 +211,7 @@ def test_pdf_body_text_diacritics_callouts_footnotes_references(built_mini):
                    "55 to 80%", "120 to 180 schools", "150,000 more people"):
         assert needle in body, needle
     assert "Version 9.9.9-fixture" in pages[3]  # the footer on a body page
-    assert "A Glossary" in body and "Appendices" in pages[1]
+    assert "A Glossary" in body and "Appendices" in pages[2]
 
 
 def _hashes(folder: Path) -> dict[str, str]:
@@ -362,7 +365,7 @@ def test_output_dir_that_would_replace_sources_is_refused(mini, output_dir):
 
 def test_wide_table_gets_content_based_column_widths(built_mini):
     text, _ = _page(built_mini / "_book", "chapters/a1-glossary.html")
-    assert '<div class="table-wrap">' in text
+    assert '<div class="table-wrap" tabindex="0" role="region"' in text
     widths = [float(w) for w in re.findall(r'<col style="width: ([0-9.]+)%"', text)]
     assert len(widths) == 5 and abs(sum(widths) - 100) <= 2  # pandoc rounds each
     label, unit = widths[1], widths[2]

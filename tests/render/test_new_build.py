@@ -57,7 +57,8 @@ def test_brief_new_then_brief_build(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
     # The chart: a labelled figure with its alt text, and the data it plots.
     assert '<figure id="fig-safe-water">' in chapter
-    assert re.search(r'data-chart="fig-safe-water" role="img" aria-label="[^"]{40,}"', chapter)
+    assert re.search(r'data-chart="fig-safe-water" role="img" tabindex="0" '
+                     r'aria-label="[^"]{40,}"', chapter)
     spec_text = re.search(r'data-chart-spec="fig-safe-water">(.*?)</script>', chapter, re.S)
     assert spec_text is not None
     spec = json.loads(spec_text.group(1))

@@ -335,7 +335,9 @@ def _filled(project: Project, site: Path, nav: Nav, page: str, title: str, toc: 
         date_iso=html.escape(project.date),
         date_text=html.escape(project.date_text),
         chart_specs=specs,
-        chart_script=CHART_LOADER.replace("ROOT", root) if specs.strip() else "",
+        # "./": an import path must be relative explicitly ("assets/..." would be a
+        # package name).
+        chart_script=CHART_LOADER.replace("ROOT", root or "./") if specs.strip() else "",
         description=html.escape(_description(body, project), quote=True),
         author=html.escape(project.author),
         license_url=html.escape(license.path if license else ""),

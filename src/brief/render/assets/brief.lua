@@ -93,6 +93,22 @@ local function escape_html(text)
   return (text:gsub("&", "&amp;"):gsub("<", "&lt;"):gsub(">", "&gt;"):gsub('"', "&quot;"))
 end
 
+-- `text` as a Typst string literal.
+local function typst_string(text)
+  return '"' .. text:gsub("\\", "\\\\"):gsub('"', '\\"'):gsub("%s+", " ") .. '"'
+end
+
+-- A width pandoc would have written (50%, 3in, 120pt...) as a Typst length, or nil.
+local function typst_length(width)
+  if not width then return nil end
+  local number, unit = width:match("^([%d.]+)(%a*%%?)$")
+  if number and (unit == "%" or unit == "pt" or unit == "mm" or unit == "cm"
+                 or unit == "in" or unit == "em") then
+    return number .. unit
+  end
+  return nil
+end
+
 local function is_xref(id)
   return id:match("^fig%-") or id:match("^tbl%-") or id:match("^sec%-")
 end
@@ -145,13 +161,14 @@ local function Figure(el)
       local name = img.attributes["name"]
       local alt = img.attributes["fig-alt"] or pandoc.utils.stringify(img.caption)
       if typst then
-        img.attributes["name"] = nil
-        img.attributes["fig-alt"] = nil
-        img.attributes["alt"] = alt
-        -- One scale for every chart (computed in brief.render.pdf).
-        if name and widths[name] then img.attributes["width"] = widths[name] end
-        img.src = root .. img.src
-        return img
+        -- pandoc's Typst writer drops an image's alt text, which PDF/UA requires (it
+        -- becomes the figure's /Alt): write the image call here. One scale for every
+        -- chart (computed in brief.render.pdf); other images keep a width in Typst units.
+        local width = name and widths[name] or typst_length(img.attributes["width"])
+        return pandoc.RawInline("typst", "#image(" .. typst_string(root .. img.src)
+          .. (width and (", width: " .. width) or "")
+          -- No alt at all rather than an empty one: Typst then refuses the PDF/UA file.
+          .. (alt ~= "" and (", alt: " .. typst_string(alt)) or "") .. ")")
       end
       if name and charts[name] then
         return pandoc.RawInline("html", chart_html(name, alt))
@@ -214,6 +231,8 @@ local function size_columns(el)
   end
 end
 
+local table_names = {}  -- names given so far on this page (each job loads the filter anew)
+
 local function Table(el)
   size_columns(el)
   local target = targets[el.identifier]
@@ -233,6 +252,8 @@ local function Table(el)
     end
     name = "Table of " .. table.concat(headings, ", ")
   end
+  table_names[name] = (table_names[name] or 0) + 1
+  if table_names[name] > 1 then name = name .. " (" .. table_names[name] .. ")" end
   return pandoc.Div({el}, pandoc.Attr("", {"table-wrap"},
     {{"tabindex", "0"}, {"role", "region"}, {"aria-label", name}}))
 end
