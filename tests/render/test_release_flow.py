@@ -65,7 +65,8 @@ def test_release_diff_and_next_release(mini: Path) -> None:
     versions_page = (site / "versions.html").read_text("utf-8")
     assert "First fixture edition." in versions_page
     pdf = PdfReader(archive / "brief-1.0.0.pdf")
-    cover = pdf.pages[0].extract_text()
+    # The cover and its back (the citation, the licence, the edition).
+    cover = pdf.pages[0].extract_text() + pdf.pages[1].extract_text()
     assert "Version 1.0.0" in cover and fingerprint in cover and "Cite this brief" in cover
     assert f"data {fingerprint}" in pdf.pages[3].extract_text()
     assert "Version 1.0.0" in pdf.metadata.subject

@@ -366,6 +366,8 @@ def _stage(project: Project, paths: ProjectPaths, staging: Path, progress: Progr
             widths.update(background.wait())
             staged.factsheet_pdfs = _write_sheet_pdfs(project, sheets, site, work, widths)
     warnings += [_locate(w, sources) for w in pandoc_warnings]
+    html.inline_charts([*staged.pages, *staged.factsheets,
+                        *([staged.factsheet_index] if staged.factsheet_index else [])])
     progress.stage("search")
     html.index_search(site, project.lang)
     return staged

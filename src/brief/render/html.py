@@ -425,6 +425,31 @@ def write_page(project: Project, book: xref.Book, site: Path, work: Path,
     return _write(site, page, text)
 
 
+_STATIC_CHART = re.compile(r'<img class="chart-static" src="([^"]+\.svg)" alt="[^"]*">')
+
+
+def inline_charts(pages: list[Path]) -> None:
+    """Put each chart's SVG into its page in place of the ``<img>`` that points to it.
+
+    An SVG shown through ``<img>`` cannot use the page's web fonts, so its text falls
+    back to a system font; inline, it is set in the site's own Noto Sans, as in the PDF,
+    and it weighs the same. The chart's box carries its name (``role="img"``), so the
+    drawing itself is hidden from screen readers and from the search index. Run once
+    every SVG is written (a factsheet's are drawn while pages are written)."""
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+
+        def svg(found: re.Match[str], page: Path = page) -> str:
+            drawing = (page.parent / html.unescape(found.group(1))).read_text(encoding="utf-8")
+            return drawing.replace(
+                "<svg ", '<svg aria-hidden="true" focusable="false" data-pagefind-ignore ', 1
+            ).replace('class="marks"', 'class="marks chart-static"', 1)
+
+        inlined = _STATIC_CHART.sub(svg, text)
+        if inlined != text:
+            page.write_text(inlined, encoding="utf-8")
+
+
 def index_search(site: Path, lang: str) -> None:
     """Build the pagefind search index of ``site`` (runs the pagefind binary from pip)."""
     process = subprocess.run(
