@@ -281,3 +281,17 @@ def test_a_new_census_row_changes_the_text(tmp_path, monkeypatch):
         assert "took 88% of the country" in out
     finally:
         display.reset()
+
+
+#: A word with a letter only Vietnamese uses here (ơ, ư, đ, ă, or a stacked or dotted
+#: vowel of Latin Extended Additional).
+VIETNAMESE_WORD = re.compile(r"\S*[ơưđăƠƯĐĂ\u1ea0-\u1ef9]\S*")
+MARKED_VIETNAMESE = re.compile(r"\[[^\]]+\]\{lang=\"vi\"\}")
+
+
+@pytest.mark.parametrize("path", QMD_FILES, ids=rel)
+def test_vietnamese_terms_in_english_prose_are_marked_as_vietnamese(path):
+    """Screen readers and hyphenation need `lang="vi"` on "hộ khẩu" in an English page."""
+    text = MARKED_VIETNAMESE.sub(" ", prose(path.read_text("utf-8")))
+    text = re.sub(r"\{#[^}]*\}", " ", text)
+    assert VIETNAMESE_WORD.findall(text) == []

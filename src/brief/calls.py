@@ -30,6 +30,7 @@ from typing import Any
 
 import yaml
 
+from brief import safeyaml, spreadsheet
 from brief.display import escape_markdown
 from brief.problems import Problem
 
@@ -183,7 +184,7 @@ def parse(text: str, *, source: str, chapters: Iterable[str],
     Raises :class:`CallsError` listing every problem found.
     """
     try:
-        raw = yaml.safe_load(text)
+        raw = safeyaml.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}" if mark is not None else source
@@ -339,8 +340,8 @@ def csv_text(calls: Sequence[CallToAction]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for c in calls:
-        writer.writerow([c.id, c.chapter, c.actor, c.text, "; ".join(c.indicators),
-                         "; ".join(c.tags)])
+        writer.writerow(spreadsheet.row([c.id, c.chapter, c.actor, c.text,
+                                         "; ".join(c.indicators), "; ".join(c.tags)]))
     return buffer.getvalue()
 
 

@@ -21,7 +21,7 @@ import io
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, ItemsView, Iterator, KeysView, ValuesView
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,36 @@ SOURCE_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_:.-]*")
 #: Names of the resources served in this process, by any package. A chapter's kernel
 #: reports them after execution, so the build cache knows which tables it depends on.
 READS: set[str] = set()
+#: The read recorded when a page lists the package's resources (rather than reading one
+#: table): its cache entry then depends on the list, and a new resource updates it.
+LIST_READ = "(resource list)"
+
+
+class ResourceList(dict[str, "Resource"]):
+    """The package's resources by name; going through them all records
+    :data:`LIST_READ`, looking one up by name does not."""
+
+    def __iter__(self) -> Iterator[str]:
+        READS.add(LIST_READ)
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        READS.add(LIST_READ)
+        return super().__len__()
+
+    def keys(self) -> KeysView[str]:
+        READS.add(LIST_READ)
+        return super().keys()
+
+    def values(self) -> ValuesView[Resource]:
+        READS.add(LIST_READ)
+        return super().values()
+
+    def items(self) -> ItemsView[str, Resource]:
+        READS.add(LIST_READ)
+        return super().items()
+
+
 FIELD_TYPES = {"string", "integer", "number", "year", "boolean", "date"}
 RULE_TYPES = {
     "not-greater", "sum-at-most", "low-not-above-high", "value-or-range", "source-key",
@@ -206,14 +236,51 @@ def _parse_fields(raw: Any, where: str, file: str, problems: list[Problem]) -> l
             problems.append(Problem(file, f"{where}: field {spec['name']} has type {kind!r} "
                                           f"(expected one of {', '.join(sorted(FIELD_TYPES))})"))
             continue
+        constraints = spec.get("constraints") or {}
+        wrong = _wrong_constraints(constraints, kind)
+        if wrong:
+            problems.append(Problem(file, f"{where}: field {spec['name']}: {wrong}"))
+            continue
+        unit = str(spec.get("unit", ""))
+        if kind in ("integer", "number") and unit and unit != "year" and \
+                "minimum" not in constraints:
+            # A count of people, places or money is never negative; a column that may be
+            # (a net balance, a change) says so with its own constraints.minimum.
+            constraints = {**constraints, "minimum": 0}
         fields.append(FieldSpec(
             name=spec["name"],
             type=kind,
-            unit=str(spec.get("unit", "")),
+            unit=unit,
             description=str(spec.get("description", "")),
-            constraints=dict(spec.get("constraints") or {}),
+            constraints=dict(constraints),
         ))
     return fields
+
+
+#: What each Table Schema constraint may hold, and how to say it.
+_CONSTRAINTS: dict[str, tuple[tuple[type, ...], str]] = {
+    "required": ((bool,), "true or false"), "unique": ((bool,), "true or false"),
+    "minimum": ((int, float), "a number"), "maximum": ((int, float), "a number"),
+    "minLength": ((int,), "a whole number"), "maxLength": ((int,), "a whole number"),
+    "pattern": ((str,), "text"), "enum": ((list,), "a list of values"),
+}
+
+
+def _wrong_constraints(constraints: Any, kind: str) -> str:
+    """What is wrong with a field's ``constraints`` ("" when nothing is)."""
+    del kind  # every type takes the same constraints here; frictionless checks the rest
+    if not isinstance(constraints, dict):
+        return (f"constraints is {type(constraints).__name__} (expected an object such as "
+                '{"required": true, "minimum": 0})')
+    for key, value in constraints.items():
+        if key not in _CONSTRAINTS:
+            return f"unknown constraint {key!r} (expected one of {', '.join(_CONSTRAINTS)})"
+        types, said = _CONSTRAINTS[key]
+        is_flag = isinstance(value, bool)
+        if (is_flag and bool not in types) or not isinstance(value, types) or \
+                (isinstance(value, float) and not math.isfinite(value)):
+            return f"constraint {key} is {value!r} (expected {said})"
+    return ""
 
 
 def _check_path(path: Any, where: str, data_dir: Path, file: str,
@@ -571,6 +638,49 @@ def _rule_problems(frame: pd.DataFrame, resource: Resource) -> list[Problem]:
     return problems
 
 
+#: Control characters a text cell may not hold (tab and line breaks are allowed).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_INT64 = 2**63
+
+
+def _sane_cells(text: str, resource: Resource) -> list[Problem]:
+    """What frictionless accepts but a brief must not: control characters in text,
+    numbers that are not finite or carry blanks around them, integers pandas cannot
+    hold. Each is a located problem."""
+    problems: list[Problem] = []
+    rows = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    next(rows, None)  # the header was checked before
+    for number, row in enumerate(rows, start=2):
+        for spec, cell in zip(resource.fields, row, strict=False):
+            found = _cell_problem(spec, cell)
+            if found:
+                problems.append(Problem(resource.file, found, number, spec.name))
+        if len(problems) >= 200:
+            break
+    return problems
+
+
+def _cell_problem(spec: FieldSpec, cell: str) -> str:
+    """What is wrong with one cell that frictionless accepted ("" when nothing is)."""
+    if spec.type == "string":
+        bad = _CONTROL.search(cell)
+        return (f"control character U+{ord(bad.group()):04X} in the text (expected printable "
+                "text; tab and line breaks are allowed)") if bad else ""
+    if spec.type not in ("integer", "number", "year") or cell == "":
+        return ""
+    if cell != cell.strip():
+        return f"{cell!r} has blanks around the number (expected the number alone)"
+    try:
+        value = float(cell)
+    except ValueError:
+        return ""  # frictionless reported the type already
+    if not math.isfinite(value):
+        return f"{cell!r} is not a finite number (expected {_describe_constraint(spec)})"
+    if spec.type != "number" and abs(value) >= _INT64:
+        return f"{cell!r} is too large (expected {_describe_constraint(spec)}, below 2^63)"
+    return ""
+
+
 def validate_resource(data_dir: Path, resource: Resource
                       ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Check one table (file, header, cells, domain rules); return its rows when usable."""
@@ -580,7 +690,7 @@ def validate_resource(data_dir: Path, resource: Resource
     problems = _check_header(text, resource)
     if problems:
         return None, problems
-    problems = _cells(text, resource)
+    problems = _cells(text, resource) or _sane_cells(text, resource)
     if problems:
         return None, problems
     frame = _read_frame(data_dir, resource)
@@ -665,6 +775,8 @@ def open_package(data_dir: Path) -> DataPackage:
     package, problems = read_descriptor(data_dir)
     if problems or package is None:
         raise DataError(problems)
+    # A chapter that goes through every resource (a data annex) depends on the list.
+    package.resources = ResourceList(package.resources)
     return package
 
 

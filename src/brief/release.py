@@ -79,6 +79,31 @@ def release_date() -> str:
     return source_date() or dt.datetime.now(tz=dt.UTC).date().isoformat()
 
 
+#: A release's PDF: a file name in its own folder, never a path.
+_PDF_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,150}\.pdf")
+
+
+def _release_info(version: str, raw: Any, where: str) -> ReleaseInfo:
+    """The release a manifest describes; a manifest that names a file outside its
+    folder or holds the wrong kinds of values is a located :class:`ReleaseRefused`."""
+    if not isinstance(raw, dict):
+        raise ReleaseRefused(f"{where}: expected a JSON object (restore the release folder "
+                             "from version control)")
+    pdf = raw.get("pdf", "")
+    if not isinstance(pdf, str) or (pdf and not _PDF_NAME.fullmatch(pdf)):
+        raise ReleaseRefused(f"{where}: pdf {str(pdf)[:80]!r} is not a file name in the "
+                             "release's own folder (expected a name such as brief-1.0.0.pdf)")
+    changes = raw.get("changes", [])
+    if not isinstance(changes, list) or not all(isinstance(c, str) for c in changes):
+        raise ReleaseRefused(f"{where}: changes must be a list of texts")
+    texts = {key: raw.get(key, "") for key in ("date", "notes", "data_fingerprint")}
+    wrong = [key for key, value in texts.items() if not isinstance(value, str)]
+    if wrong:
+        raise ReleaseRefused(f"{where}: {wrong[0]} must be text")
+    return ReleaseInfo(version=version, date=texts["date"], pdf=pdf, notes=texts["notes"],
+                       changes=tuple(changes), fingerprint=texts["data_fingerprint"])
+
+
 def list_releases(releases_dir: Path) -> list[ReleaseInfo]:
     """Every complete release (a folder with a manifest), oldest first."""
     found: list[tuple[Version, ReleaseInfo]] = []
@@ -91,13 +116,10 @@ def list_releases(releases_dir: Path) -> list[ReleaseInfo]:
         try:
             version = Version.parse(folder.name)
             raw = json.loads(manifest.read_text("utf-8"))
-        except (ReleaseRefused, json.JSONDecodeError):
+        except (ReleaseRefused, json.JSONDecodeError, UnicodeDecodeError):
             continue
-        info = ReleaseInfo(version=str(version), date=str(raw.get("date", "")),
-                           pdf=str(raw.get("pdf", "")), notes=str(raw.get("notes", "")),
-                           changes=tuple(raw.get("changes", [])),
-                           fingerprint=str(raw.get("data_fingerprint", "")))
-        found.append((version, info))
+        found.append((version, _release_info(str(version), raw,
+                                             f"releases/{folder.name}/{MANIFEST}")))
     return [info for _, info in sorted(found)]
 
 

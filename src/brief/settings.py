@@ -55,6 +55,8 @@ from typing import Any
 
 import yaml
 
+from brief import safeyaml
+
 CONFIG = "_quarto.yml"
 BLOCK = "brief"
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -280,7 +282,7 @@ def parse_settings(config: Any) -> Settings:
 def _read(path: Path, stamp: tuple[int, int]) -> Settings:
     del stamp  # part of the cache key: an edited file is read again
     try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8"))
+        config = safeyaml.load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""

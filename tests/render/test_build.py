@@ -135,8 +135,12 @@ def test_chart_is_embedded_with_alt_text_and_downloads(built_mini):
     assert [c["data-chart"] for c in charts] == ["fig-piped-share"]
     assert charts[0]["aria-label"].startswith("Bar chart: the piped share grows")
     assert 'data-chart-spec="fig-piped-share"' in text
+    # The drawing is inline (in the site's fonts); the downloads carry their credits.
+    assert 'class="marks chart-static"' in text and "Nước máy đến nhà tăng" in text
+    for name in ("fig-piped-share-with-source.svg", "fig-piped-share.png",
+                 "fig-piped-share.csv"):
+        assert f"../figures/{name}" in parser.urls
     for suffix in ("svg", "png", "csv"):
-        assert f"../figures/fig-piped-share.{suffix}" in parser.urls
         assert (site / "figures" / f"fig-piped-share.{suffix}").stat().st_size > 0
         assert (built_mini / "figures" / f"fig-piped-share.{suffix}").is_file()
     csv = (site / "figures" / "fig-piped-share.csv").read_text(encoding="utf-8")

@@ -65,6 +65,22 @@ def unread_csv(root: Path) -> None:
     path.write_text("\n".join([first, *rest[::-1]]) + "\n", "utf-8")  # same rows, new order
 
 
+def new_resource(root: Path) -> None:
+    # A table no page reads, listed by the glossary (which goes through every resource).
+    import json
+
+    descriptor = root / "data" / "datapackage.json"
+    package = json.loads(descriptor.read_text("utf-8"))
+    copy = json.loads(json.dumps(next(r for r in package["resources"]
+                                      if r["name"] == "tanker_deliveries")))
+    copy.update(name="tanker_deliveries_copy", title="Tanker deliveries again (fixture)",
+                path="tanker_deliveries_copy.csv")
+    package["resources"].append(copy)
+    descriptor.write_text(json.dumps(package, ensure_ascii=False, indent=1), "utf-8")
+    (root / "data" / "tanker_deliveries_copy.csv").write_bytes(
+        (root / "data" / "tanker_deliveries.csv").read_bytes())
+
+
 def code(root: Path) -> None:
     replace(root / "chapters" / "a1-glossary.qmd", 'table("published_figures")',
             'table("published_figures").head(3)')
@@ -90,6 +106,7 @@ CASES: list[tuple[str, Callable[[Path], None], set[str]]] = [
     ("a CSV read by a chapter and an appendix", figures_csv,
      {"chapters/01-access.qmd", "chapters/a1-glossary.qmd"}),
     ("a CSV no page reads", unread_csv, set()),
+    ("a new resource", new_resource, {"chapters/a1-glossary.qmd"}),
     ("one page's code", code, {"chapters/a1-glossary.qmd"}),
     # Side files under chapters/ and the project's indicators.py are code of every page.
     ("the calls to action", calls_yml, ALL),
@@ -155,3 +172,29 @@ def test_a_second_build_at_the_same_time_is_refused(mini: Path) -> None:
 
     with _exclusive(ProjectPaths(mini)), pytest.raises(RenderError, match="another build"):
         build(mini)
+
+
+def test_a_tampered_or_emptied_entry_is_never_served(built_mini: Path, tmp_path: Path) -> None:
+    """An entry edited after it was written (a flipped figure, reads emptied so that it
+    would match any data) fails its seal and its page is executed again."""
+    import json
+
+    root = tmp_path / "tampered"
+    shutil.copytree(built_mini, root)
+    entries = sorted((root / ".brief-cache" / "execute").glob("*.json"))
+    assert entries
+    edited = 0
+    for entry in entries:
+        stored = json.loads(entry.read_text("utf-8"))
+        if stored["inline_values"]:
+            stored["inline_values"] = ["TAMPERED"] * len(stored["inline_values"])
+            edited += 1
+        stored["reads"] = {}
+        entry.write_text(json.dumps(stored), "utf-8")
+    assert edited
+    prose(root)  # the output is out of date: the build must look at its cache
+    executed = Executed()
+    build(root, progress=executed)
+    assert executed.paths == ALL - {"chapters/references.qmd"}  # it has no code
+    for page in (root / "_book").rglob("*.html"):
+        assert "TAMPERED" not in page.read_text("utf-8"), page

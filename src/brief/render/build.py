@@ -31,7 +31,7 @@ from typing import Any
 from brief.diff import data_fingerprint
 from brief.paths import ProjectPaths
 from brief.problems import DataError
-from brief.release import ReleaseInfo, list_releases
+from brief.release import ReleaseInfo, ReleaseRefused, list_releases
 from brief.render import execute as execute_stage
 from brief.render import factsheets, html, pdf, qmd, xref
 from brief.render.cache import ExecutionCache, build_key, environment_digest
@@ -469,7 +469,10 @@ def _build(root: Path, progress: Progress | None, fresh: bool,
     paths = ProjectPaths(root.resolve())
     progress.stage("check")
     project = load_project(paths.root)
-    known = list_releases(paths.releases) if releases is None else list(releases)
+    try:
+        known = list_releases(paths.releases) if releases is None else list(releases)
+    except ReleaseRefused as exc:
+        raise RenderError(str(exc)) from None
     project = replace(project, fingerprint=data_fingerprint(paths.data),
                       releases=tuple(known))
     output = paths.root / project.output_dir

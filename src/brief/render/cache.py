@@ -35,6 +35,7 @@ from typing import Any
 
 import brief
 from brief.catalogue import catalogue_files
+from brief.datapackage import LIST_READ
 from brief.render.qmd import Document
 from brief.settings import SettingsError, load_settings
 
@@ -124,6 +125,10 @@ def resource_digests(root: Path) -> dict[str, str]:
         except OSError:
             continue
         out[name] = digest.hexdigest()
+    # What a page that lists the resources depends on: their descriptor entries.
+    listing = json.dumps(sorted((e for e in entries if isinstance(e.get("name"), str)),
+                                key=lambda e: e["name"]), sort_keys=True)
+    out[LIST_READ] = hashlib.sha256(listing.encode()).hexdigest()
     return out
 
 
@@ -151,6 +156,15 @@ def build_key(root: Path, files: Iterable[Path], environment: str) -> str:
     return digest.hexdigest()
 
 
+def _seal(entry: dict[str, Any]) -> str:
+    """A digest of everything an entry holds but its seal: an entry whose seal does not
+    match was damaged or edited (one flipped byte could turn "77%" into "97%"), and is
+    never served."""
+    body = {k: v for k, v in entry.items() if k != "seal"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()
+                          ).hexdigest()
+
+
 class ExecutionCache:
     """Stored outputs of executed chapters: one JSON file per chapter, with its reads."""
 
@@ -170,8 +184,9 @@ class ExecutionCache:
             stored = json.loads(self._path(chapter).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        if stored.get("key") != key:
-            return None
+        if not isinstance(stored, dict) or stored.get("seal") != _seal(stored) or \
+                stored.get("key") != key or stored.get("chapter") != chapter:
+            return None  # damaged, tampered with, or another chapter's
         reads = stored.get("reads", {})
         if any(resources.get(name) != digest for name, digest in reads.items()):
             return None
@@ -183,7 +198,8 @@ class ExecutionCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self._path(chapter)
         temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps({"chapter": chapter, "key": key, "reads": reads,
-                                         "outputs": outputs, "inline_values": inline_values},
-                                        ensure_ascii=False), encoding="utf-8")
+        entry = {"chapter": chapter, "key": key, "reads": reads, "outputs": outputs,
+                 "inline_values": inline_values}
+        entry["seal"] = _seal(entry)
+        temporary.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
         temporary.replace(path)

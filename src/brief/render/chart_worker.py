@@ -25,6 +25,25 @@ FOOTER_LINE = 16
 CHARACTERS_PER_PIXEL = 1 / 6.2
 
 
+_ID = re.compile(r'\sid="([^"]+)"')
+
+
+def stable_ids(svg: str, prefix: str) -> str:
+    """``svg`` with its element ids (Vega's gradients and clips) renamed
+    ``PREFIX-1``, ``PREFIX-2``... in order of appearance.
+
+    vl_convert numbers them by a counter that runs across a process's conversions, so
+    the same chart would get other ids in another build, and two charts inlined in one
+    page could share one and paint each other's gradients."""
+    safe = re.sub(r"[^A-Za-z0-9_-]+", "-", prefix).strip("-") or "chart"
+    names = {old: f"{safe}-{n}" for n, old in enumerate(dict.fromkeys(_ID.findall(svg)), 1)}
+    if not names:
+        return svg
+    pattern = re.compile(r'(\sid="|url\(#|href="#)(' + "|".join(map(re.escape, names)) +
+                         r')(?=[")])')
+    return pattern.sub(lambda m: m.group(1) + names[m.group(2)], svg)
+
+
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -75,7 +94,7 @@ def main(job: str, fonts: list[str]) -> int:
     widths = {}
     for chart in json.loads(Path(job).read_text(encoding="utf-8")):
         try:
-            svg = vl_convert.vegalite_to_svg(chart["spec"])
+            svg = stable_ids(vl_convert.vegalite_to_svg(chart["spec"]), chart["name"])
             download = with_footer(svg, chart["footer"])
             png = vl_convert.svg_to_png(download, scale=2)
         except Exception as exc:  # vl_convert raises plain ValueError/RuntimeError

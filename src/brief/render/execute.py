@@ -348,7 +348,10 @@ async def _run(document: Document, root: Path, defaults: dict[str, Any],
     notebook, slots = _notebook(document, root, instances, warm=kernel.used)
     client = NotebookClient(notebook, km=kernel.manager, timeout=CELL_TIMEOUT,
                             resources={"metadata": {"path": str(root)}},
-                            allow_errors=False, record_timing=False)
+                            allow_errors=False, record_timing=False,
+                            # One stream output per cell and name, however the kernel's
+                            # messages happened to be split (else outputs vary by timing).
+                            coalesce_streams=True)
     client.kc = kernel.client
     healthy = False
     try:

@@ -30,7 +30,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from brief.render.chart_worker import with_footer
+from brief import spreadsheet
+from brief.render.chart_worker import stable_ids, with_footer
 from brief.render.chartfacts import plotted_rows, plotted_rows_raw  # noqa: F401 (API)
 from brief.render.errors import RenderError
 from brief.render.fonts import chart_font_dir
@@ -100,9 +101,10 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
     for row in rows:
         header += [k for k in row if k not in header]
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(spreadsheet.row(list(header)))
+    for item in rows:
+        writer.writerow(spreadsheet.row([item.get(k, "") for k in header]))
     return buffer.getvalue()
 
 
@@ -131,7 +133,7 @@ class Exporter:
         converter = _converter()
         spec = _described(chart)
         try:
-            svg = converter.vegalite_to_svg(spec)
+            svg = stable_ids(converter.vegalite_to_svg(spec), chart.name)
             download = with_footer(svg, credit_lines(chart, self.credits))
             # The PNG from the SVG: the same pixels as vegalite_to_png, without running
             # Vega a second time.

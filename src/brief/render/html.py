@@ -141,7 +141,7 @@ def _spec_scripts(book: xref.Book, index: int, charts: dict[str, dict[str, Any]]
         spec = dict(charts[chart.name])
         spec["description"] = chart.alt or spec.get("description", "")
         # "<" as \u003c: nothing in a data label can end or open a tag inside <script>.
-        text = json.dumps(spec, ensure_ascii=False).replace("<", "\\u003c")
+        text = _script_json(spec)
         scripts.append(f'<script type="application/json" data-chart-spec="'
                        f'{html.escape(chart.name)}">{text}</script>')
     return "\n".join(scripts)
@@ -277,6 +277,13 @@ _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 DESCRIPTION_LENGTH = 200
 
 
+def _script_json(value: Any) -> str:
+    """``value`` as JSON safe inside a ``<script>`` element: no ``<`` (so no ``</script>``
+    or ``<!--``) and no line separators that old parsers end a string at."""
+    return (json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
 def _description(body: str, project: Project) -> str:
     """The page's description: its first paragraph, cut at a word near 200 characters,
     or the brief's key message."""
@@ -335,6 +342,8 @@ def _filled(project: Project, site: Path, nav: Nav, page: str, title: str, toc: 
         date_iso=html.escape(project.date),
         date_text=html.escape(project.date_text),
         chart_specs=specs,
+        page_data=_script_json({"root": root, "version": project.version_text,
+                                "fingerprint": project.fingerprint}),
         # "./": an import path must be relative explicitly ("assets/..." would be a
         # package name).
         chart_script=CHART_LOADER.replace("ROOT", root or "./") if specs.strip() else "",

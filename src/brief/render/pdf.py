@@ -51,7 +51,7 @@ def typst_string(text: str) -> str:
 
 def keep_together(text: str, phrases: tuple[str, ...]) -> str:
     """``text`` with the spaces inside each of ``phrases`` made non-breaking (U+00A0), so
-    that "Viet Nam" never breaks across lines; a phrase matches whole words only, with
+    that a place name never breaks across lines; a phrase matches whole words only, with
     any run of whitespace between its words."""
     for phrase in phrases:
         pattern = r"(?<!\w)" + r"\s+".join(map(re.escape, phrase.split())) + r"(?!\w)"

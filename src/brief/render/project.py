@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from brief import safeyaml
 from brief.render.errors import RenderError
 from brief.settings import Factsheets, Settings, SettingsError, parse_settings
 
@@ -148,6 +150,11 @@ def _keywords(raw: Any) -> tuple[str, ...]:
     raise _fail("keywords must be a list of words or a comma-separated text")
 
 
+#: A folder or file name of a chapter's path: it becomes a page name, a URL and an id.
+MAX_NAME = 100
+_SAFE_NAME = re.compile(rf"[A-Za-z0-9_][A-Za-z0-9_.-]{{0,{MAX_NAME - 1}}}")
+
+
 def _files(raw: Any, where: str, root: Path) -> list[str]:
     if raw is None:
         return []
@@ -161,6 +168,12 @@ def _files(raw: Any, where: str, root: Path) -> list[str]:
             continue
         if not isinstance(item, str) or not item.endswith(".qmd"):
             raise _fail(f"{where}[{i}] is {item!r} (expected a path ending in .qmd)")
+        parts = item.split("/")
+        if not all(_SAFE_NAME.fullmatch(part) for part in parts):
+            raise _fail(f"{where}[{i}] {item[:120]!r}: expected a relative path whose "
+                        "folder and file names hold only letters, digits, '-', '_' and '.' "
+                        f"(at most {MAX_NAME} characters each, not starting with '.'): "
+                        "they become page names, anchors and links")
         target = (root / item).resolve()
         if not target.is_relative_to(root.resolve()):
             raise _fail(f"{where}[{i}] {item!r} leaves the project folder")
@@ -231,7 +244,7 @@ def load_project(root: Path) -> Project:
         raise RenderError(f"{config}: not found. Create _quarto.yml with a `book:` section "
                           "(title, chapters) or pass --project PATH.")
     try:
-        raw = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+        raw = safeyaml.load(config.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""

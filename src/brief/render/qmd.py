@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from brief import safeyaml
 from brief.render.errors import RenderError, SourceWarning
 
 #: Cell options the native engine honours (Quarto names).
@@ -116,7 +117,7 @@ def _front_matter(lines: list[str], path: str) -> tuple[dict[str, Any], int]:
     for end in range(1, len(lines)):
         if lines[end].strip() in ("---", "..."):
             try:
-                meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+                meta = safeyaml.load("\n".join(lines[1:end])) or {}
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
                 line = 2 + mark.line if mark is not None else 1
@@ -142,7 +143,7 @@ def _options(code_lines: list[str], first_line: int, path: str,
     options: dict[str, Any] = {}
     if raw:
         try:
-            parsed = yaml.safe_load("\n".join(raw)) or {}
+            parsed = safeyaml.load("\n".join(raw)) or {}
         except yaml.YAMLError as exc:
             raise RenderError(f"{path}:{first_line}: cell options (#| lines) are not valid "
                               f"YAML ({getattr(exc, 'problem', exc)})") from None

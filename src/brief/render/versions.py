@@ -32,7 +32,10 @@ def pdf_links(project: Project, releases_dir: Path, site: Path) -> dict[str, str
             links[release.version] = project.pdf_name
             continue
         archived = releases_dir / release.version / release.pdf
-        if not archived.is_file():
+        # Only a real file inside releases/: a symlink could publish any file of the
+        # machine in the site.
+        if not release.pdf or archived.is_symlink() or not archived.is_file() or \
+                not archived.resolve().is_relative_to(releases_dir.resolve()):
             continue
         target = site / "releases" / release.version / release.pdf
         target.parent.mkdir(parents=True, exist_ok=True)

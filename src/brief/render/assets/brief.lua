@@ -272,26 +272,30 @@ local function callout_title(el, kind)
   return pandoc.Inlines({pandoc.Str(CALLOUTS[kind])}), el.content
 end
 
+-- `blocks` between two raw pieces of `format` (an element opened and closed around them).
+local function enclosed(format, opening, blocks, closing)
+  local out = pandoc.Blocks({pandoc.RawBlock(format, opening)})
+  out:extend(blocks)
+  out:insert(pandoc.RawBlock(format, closing))
+  return out
+end
+
 -- The line under a chart that names its sources: small print in both outputs.
 local function chart_source(el)
   el.attributes["plain"] = nil  -- the sources in words, for the downloads only
   if not typst then return el end
-  local blocks = pandoc.Blocks({pandoc.RawBlock("typst",
-    "#block(above: 0.3em, below: 1.2em)[#set text(size: 8.5pt, fill: luma(80))")})
-  blocks:extend(el.content)
-  blocks:insert(pandoc.RawBlock("typst", "]"))
-  return blocks
+  return enclosed("typst",
+    "#block(above: 0.3em, below: 1.2em)[#set text(size: 8.5pt, fill: luma(80))",
+    el.content, "]")
 end
 
 -- A chart's numbers as a table: folded under the chart on the site; the PDF prints
 -- the chart with its labels and leaves the table out.
 local function chart_data(el)
   if typst then return {} end
-  local blocks = pandoc.Blocks({pandoc.RawBlock("html",
-    '<details class="chart-data" data-pagefind-ignore><summary>Data table</summary>')})
-  blocks:extend(el.content)
-  blocks:insert(pandoc.RawBlock("html", "</details>"))
-  return blocks
+  return enclosed("html",
+    '<details class="chart-data" data-pagefind-ignore><summary>Data table</summary>',
+    el.content, "</details>")
 end
 
 -- Key figures (display.key_figures): a grid of boxes, each a big number, a line of
@@ -329,11 +333,8 @@ local function Div(el)
   if typst then
     local title_typst = pandoc.write(pandoc.Pandoc({pandoc.Plain(title)}), "typst")
     title_typst = title_typst:gsub("%s+$", "")
-    local blocks = pandoc.Blocks({pandoc.RawBlock("typst",
-      '#callout(kind: "' .. kind .. '", title: [' .. title_typst .. "])[")})
-    blocks:extend(body)
-    blocks:insert(pandoc.RawBlock("typst", "]"))
-    return blocks
+    return enclosed("typst",
+      '#callout(kind: "' .. kind .. '", title: [' .. title_typst .. "])[", body, "]")
   end
   local heading = pandoc.Div({pandoc.Plain(title)}, {class = "callout-title"})
   local content = pandoc.Div(body, {class = "callout-body"})
