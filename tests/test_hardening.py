@@ -79,3 +79,88 @@ def test_page_data_is_json_that_no_string_can_break_out_of() -> None:
                          "root": "\u2028"})
     assert "<" not in text and "\u2028" not in text
     assert json.loads(text)["version"] == "1.0\\"
+
+
+def test_terminal_text_from_data_is_printed_as_text() -> None:
+    from rich.console import Console
+
+    from brief import terminal
+    from brief.problems import Problem
+
+    shown = str(Problem("data/x.csv", "label \x1b]0;owned\x07 here", 3, "co\x1b[2Jl"))
+    assert "\x1b" not in shown and "\\x1b" in shown
+    console = Console(record=True, width=80)
+    console.print(terminal.cell("Share [/x] of [bold]all[/bold]"))
+    assert "Share [/x] of [bold]all[/bold]" in console.export_text()
+
+
+def test_a_date_beyond_the_calendar_is_a_located_error(monkeypatch) -> None:
+    from brief.render.project import source_date
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "99999999999999")
+    with pytest.raises(RenderError, match="SOURCE_DATE_EPOCH=99999999999999 is not a date"):
+        source_date()
+
+
+def test_a_port_out_of_range_is_a_usage_error() -> None:
+    from click.testing import CliRunner
+
+    from brief.cli import cli
+
+    result = CliRunner().invoke(cli, ["preview", "--port", "70000"])
+    assert result.exit_code == 2 and "70000 is not in the range 1<=x<=65535" in result.output
+
+
+@pytest.mark.parametrize(("indicators", "message"), [
+    ('{"x": 1}', "indicators.json: expected a list of indicators"),
+    ("null", "indicators.json: expected a list of indicators"),
+    ('[{"value": 3}]', "indicators.json: entry 1 has no id"),
+    ('[{"id": "a", "value": "x"}]', "indicators.json: a: value 'x' is not a number"),
+    ("[[[[", "is damaged (JSONDecodeError"),
+    ("[" * 100_000, "is damaged"),
+])
+def test_brief_diff_on_a_damaged_release_says_which_file(tmp_path: Path, indicators: str,
+                                                         message: str) -> None:
+    from brief.release import load_release_indicators
+
+    folder = _release(tmp_path, "1.0.0", pdf="brief-1.0.0.pdf", inputs={"data/a.csv": "ab"})
+    (folder / "indicators.json").write_text(indicators, "utf-8")
+    with pytest.raises(ReleaseRefused) as error:
+        load_release_indicators(tmp_path)
+    assert str(error.value).startswith("releases/1.0.0/") and message in str(error.value)
+
+
+def test_links_out_of_data_and_undecodable_names_are_refused_not_read(project: Path) -> None:
+    import os
+
+    from click.testing import CliRunner
+
+    from brief.cli import cli
+    from brief.diff import file_hashes
+
+    secret = project / "secret.txt"
+    secret.write_text("private", "utf-8")
+    (project / "data" / "notes.txt").symlink_to(secret)
+    with open(os.path.join(os.fsencode(project / "data"), b"caf\xe9.txt"), "w") as handle:
+        handle.write("x")
+    result = CliRunner().invoke(cli, ["check", "--project", str(project)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "data/notes.txt: is a link to a file outside data/" in result.output
+    assert "data/caf\\xe9.txt: has a file name that is not UTF-8 text" in result.output
+    hashes = file_hashes(project / "data")
+    assert "notes.txt" not in hashes and "caf\\xe9.txt" in hashes  # hashed, never followed
+
+
+@pytest.mark.parametrize("bibliography", ["../../outside.bib", "/etc/passwd", "link.bib"])
+def test_a_bibliography_outside_the_project_is_refused(tmp_path: Path,
+                                                       bibliography: str) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    (tmp_path / "outside.bib").write_text("@book{a, title={A}}\n", "utf-8")
+    (root / "link.bib").symlink_to(tmp_path / "outside.bib")
+    (root / "_quarto.yml").write_text(json.dumps(
+        {"book": {"title": "T", "chapters": ["index.qmd"]}, "bibliography": bibliography}),
+        "utf-8")
+    (root / "index.qmd").write_text("# T\n", "utf-8")
+    with pytest.raises(RenderError, match="bibliography"):
+        load_project(root)

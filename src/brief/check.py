@@ -13,6 +13,7 @@ from pathlib import Path
 
 from brief.catalogue import load_catalogue, undefined_citations
 from brief.datapackage import validate
+from brief.diff import file_key, inside
 from brief.indicators import Catalogue, Indicator
 from brief.problems import DataError, Problem
 
@@ -89,12 +90,27 @@ def _calls_problems(root: Path, catalogue: Catalogue) -> list[Problem]:
     return []
 
 
+def _foreign_files(data: Path) -> list[Problem]:
+    """Files in ``data/`` that are links out of the project, or whose names are not
+    UTF-8: neither is read, hashed or published."""
+    problems: list[Problem] = []
+    for path in sorted(data.rglob("*")) if data.is_dir() else []:
+        shown = f"data/{file_key(path.relative_to(data))}"
+        if path.is_symlink() and not inside(path, data):
+            problems.append(Problem(shown, "is a link to a file outside data/ (expected the "
+                                           "file itself, inside the project)"))
+        elif not shown.isprintable() or "\\x" in shown:
+            problems.append(Problem(shown, "has a file name that is not UTF-8 text (expected "
+                                           "a name such as notes.txt)"))
+    return problems
+
+
 def check(root: Path) -> CheckReport:
     """Check the project at ``root``: its ``data/``, its ``indicators.py``, and the ids
     its chapters and calls to action cite. Indicators are computed only when the data
     and the catalogue are sound."""
     package, problems = validate(root / "data")
-    report = CheckReport(problems=list(problems))
+    report = CheckReport(problems=_foreign_files(root / "data") + list(problems))
     try:
         catalogue = load_catalogue(root)
     except DataError as exc:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from brief import terminal
 from brief.paths import ProjectNotFound, ProjectPaths, find_root
 
 PROJECT_OPTION = click.option(
@@ -126,7 +127,8 @@ def indicators_command(project: Path | None, fmt: str) -> None:
     table.add_column("period", no_wrap=True)
     table.add_column("label", ratio=1)
     for row in rows:
-        table.add_row(row["id"], row["value"], row["unit"], row["period"], row["label"])
+        table.add_row(*(terminal.cell(row[k]) for k in ("id", "value", "unit", "period",
+                                                         "label")))
     Console().print(table)
 
 
@@ -285,7 +287,7 @@ def release_command(project: Path | None, version: str, notes: str) -> None:
 @cli.command("preview",
              short_help="Serve the site locally and rebuild it on every change.")
 @PROJECT_OPTION
-@click.option("--port", type=int, default=8000, show_default=True,
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
               help="Serve on this port of 127.0.0.1 (0 picks a free one).")
 def preview_command(project: Path | None, port: int) -> None:
     """Serve the site on 127.0.0.1, rebuild when a source or data file changes, reload."""
@@ -350,3 +352,7 @@ def new_command(directory: Path, title: str | None) -> None:
 def main() -> None:
     """Console entry point; Click turns usage errors into exit code 2."""
     cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -232,7 +232,7 @@ def _parse_fields(raw: Any, where: str, file: str, problems: list[Problem]) -> l
                                           "(expected an object with name and type)"))
             continue
         kind = spec.get("type", "string")
-        if kind not in FIELD_TYPES:
+        if not isinstance(kind, str) or kind not in FIELD_TYPES:
             problems.append(Problem(file, f"{where}: field {spec['name']} has type {kind!r} "
                                           f"(expected one of {', '.join(sorted(FIELD_TYPES))})"))
             continue
@@ -283,6 +283,10 @@ def _wrong_constraints(constraints: Any, kind: str) -> str:
     return ""
 
 
+#: A folder or file name in a resource's path.
+_SAFE_PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
+
+
 def _check_path(path: Any, where: str, data_dir: Path, file: str,
                 problems: list[Problem]) -> str | None:
     if not isinstance(path, str) or not path.strip():
@@ -293,7 +297,21 @@ def _check_path(path: Any, where: str, data_dir: Path, file: str,
         problems.append(Problem(file, f"{where}: path {path!r} refused: resources must be local "
                                       "files inside data/ (expected a relative path)"))
         return None
-    target = (data_dir / path).resolve()
+    if ".." in path.split("/"):
+        problems.append(Problem(file, f"{where}: path {path!r} refused: it leaves data/ "
+                                      "(expected a file inside data/)"))
+        return None
+    if not all(_SAFE_PART.fullmatch(part) for part in path.split("/")):
+        problems.append(Problem(file, f"{where}: path {path[:120]!r} refused: expected a "
+                                      "relative path of folder and file names made of "
+                                      "letters, digits, '-', '_' and '.' (at most 100 "
+                                      "characters each, not starting with '.')"))
+        return None
+    try:
+        target = (data_dir / path).resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop, a name the system refuses
+        problems.append(Problem(file, f"{where}: path {path!r} cannot be followed ({exc})"))
+        return None
     if not target.is_relative_to(data_dir.resolve()):
         problems.append(Problem(file, f"{where}: path {path!r} refused: it leaves data/ "
                                       "(expected a file inside data/)"))
@@ -303,6 +321,52 @@ def _check_path(path: Any, where: str, data_dir: Path, file: str,
                                       "(expected one CSV per table)"))
         return None
     return path
+
+
+#: What each rule needs: its keys that name a column of the resource, keys that name
+#: several columns, and other keys with the kind of value they take.
+_RULE_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...], dict[str, str]]] = {
+    "not-greater": (("column", "than"), (), {}),
+    "low-not-above-high": (("low", "high"), (), {}),
+    "value-or-range": (("value", "low", "high"), (), {}),
+    "sum-at-most": (("column",), ("group-by",), {"limit": "number"}),
+    "source-key": (("column",), (), {}),
+    "percent-bounds": (("unit",), ("columns",), {}),
+    "values-in": (("column",), (), {"resource": "name", "in": "name"}),
+    "complete": (("column", "by"), (), {"resource": "name", "in": "name"}),
+}
+
+
+def _wrong_rule(rule: Any, columns: set[str] | None) -> str:
+    """What is wrong with one of a resource's ``brief:rules`` ("" when nothing is);
+    ``columns`` are the resource's fields (None when its schema is broken)."""
+    if not isinstance(rule, dict) or not isinstance(rule.get("type"), str) or \
+            rule["type"] not in _RULE_KEYS:
+        shown = repr(rule)[:80]
+        return f"unknown rule {shown} (expected type one of {', '.join(sorted(_RULE_KEYS))})"
+    kind = rule["type"]
+    single, several, others = _RULE_KEYS[kind]
+    for key in single:
+        if not isinstance(rule.get(key), str):
+            return f"rule {kind!r} needs {key}, the name of a column"
+    for key in several:
+        value = rule.get(key, [] if key == "group-by" else None)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return f"rule {kind!r}: {key} must be a list of column names"
+    for key, kind_of in others.items():
+        value = rule.get(key)
+        if kind_of == "number" and (isinstance(value, bool) or
+                                    not isinstance(value, int | float) or
+                                    not math.isfinite(value)):
+            return f"rule {kind!r}: {key} must be a number (found {value!r})"
+        if kind_of == "name" and not isinstance(value, str):
+            return f"rule {kind!r} needs {key}, a name"
+    named = [rule[k] for k in single] + [v for k in several for v in rule.get(k, [])]
+    unknown = [c for c in named if columns is not None and c not in columns]
+    if unknown:
+        return (f"rule {kind!r} names {unknown[0]!r}, which is not a field (expected fields "
+                "of this resource)")
+    return ""
 
 
 def _parse_resource(index: int, raw: Any, data_dir: Path, file: str,
@@ -332,8 +396,12 @@ def _parse_resource(index: int, raw: Any, data_dir: Path, file: str,
     licenses = [str(x.get("name") or x.get("title")) for x in raw_licenses if isinstance(x, dict)]
     schema = raw.get("schema") if isinstance(raw.get("schema"), dict) else {}
     key = schema.get("primaryKey", [])
-    key = [key] if isinstance(key, str) else list(key)
+    key = [key] if isinstance(key, str) else key
     names = {f.name for f in fields}
+    if not isinstance(key, list) or not all(isinstance(k, str) for k in key):
+        problems.append(Problem(file, f"{where}: primaryKey must be a field name or a list of "
+                                      "field names"))
+        key = []
     for column in key:
         if fields and column not in names:
             problems.append(Problem(file, f"{where}: primaryKey names {column!r}, which is not a "
@@ -343,19 +411,9 @@ def _parse_resource(index: int, raw: Any, data_dir: Path, file: str,
         problems.append(Problem(file, f"{where}: brief:rules must be a list"))
         rules = []
     for rule in rules:
-        if not isinstance(rule, dict) or rule.get("type") not in RULE_TYPES:
-            problems.append(Problem(file, f"{where}: unknown rule {rule!r} (expected type one of "
-                                          f"{', '.join(sorted(RULE_TYPES))})"))
-            continue
-        needed = CROSS_RULES.get(rule["type"], ())
-        missing = [k for k in needed if not isinstance(rule.get(k), str)]
-        if missing:
-            problems.append(Problem(file, f"{where}: rule {rule['type']!r} needs "
-                                          f"{', '.join(missing)} (expected the keys "
-                                          f"{', '.join(needed)}, each a name)"))
-        elif needed and fields and not {rule["column"], rule.get("by", rule["column"])} <= names:
-            problems.append(Problem(file, f"{where}: rule {rule['type']!r} names a column that "
-                                          "is not a field (expected fields of this resource)"))
+        wrong = _wrong_rule(rule, names if fields else None)
+        if wrong:
+            problems.append(Problem(file, f"{where}: {wrong}"))
     if len(problems) > before or name is None or path is None:
         return None
     return Resource(
@@ -387,6 +445,9 @@ def read_descriptor(data_dir: Path) -> tuple[DataPackage | None, list[Problem]]:
         return None, [Problem(file, f"malformed JSON: {exc.msg} at column {exc.colno} "
                                     "(expected a JSON object; check commas and quotes)",
                               row=exc.lineno)]
+    except RecursionError:
+        return None, [Problem(file, "nested too deeply to read (expected a data package "
+                                    "descriptor a few levels deep)")]
     if not isinstance(raw, dict) or not isinstance(raw.get("resources"), list):
         return None, [Problem(file, "malformed descriptor: no resources list (expected "
                                     '{"name": ..., "resources": [...]})')]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,10 +89,24 @@ def file_hashes(folder: Path) -> dict[str, str]:
     if not folder.is_dir():
         return {}
     return {
-        path.relative_to(folder).as_posix(): sha256_file(path)
+        file_key(path.relative_to(folder)): sha256_file(path)
         for path in sorted(folder.rglob("*"))
-        if path.is_file()
+        if path.is_file() and inside(path, folder)
     }
+
+
+def file_key(relative: Path) -> str:
+    """A relative path as text, even when its name is not UTF-8 (bytes shown escaped)."""
+    return os.fsencode(relative.as_posix()).decode("utf-8", "backslashreplace")
+
+
+def inside(path: Path, folder: Path) -> bool:
+    """True when ``path``, links followed, is inside ``folder``: a link out of the
+    project is never read, hashed or copied."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # a link loop
+        return False
 
 
 def data_fingerprint(data_dir: Path) -> str:

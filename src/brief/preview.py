@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -27,6 +28,8 @@ from brief.settings import SettingsError, load_settings
 log = logging.getLogger(__name__)
 
 STATE_PATH = "/__preview/state"
+#: Longer request paths are refused (no page of a brief has one).
+MAX_PATH = 2048
 
 RELOAD_SCRIPT = """<script>
 (() => {
@@ -115,10 +118,30 @@ class _Handler(SimpleHTTPRequestHandler):
         log.debug("preview: " + format, *args)
 
     def do_GET(self) -> None:
+        if not self._host_allowed():
+            # A page from elsewhere that resolves its own name to 127.0.0.1 (DNS
+            # rebinding) must not read the preview.
+            self.send_error(421, "Misdirected request: use the address brief preview printed")
+            return
+        if len(self.path) > MAX_PATH or "\x00" in self.path or "%00" in self.path.lower():
+            self.send_error(400, "Bad request path")
+            return
+        try:
+            self._get()
+        except (OSError, ValueError, UnicodeError):  # a name the file system refuses
+            self.send_error(400, "Bad request path")
+
+    def _host_allowed(self) -> bool:
+        host = (self.headers.get("Host") or "").strip().lower()
+        name, port = self.server.server_address[:2]
+        return host in {f"{name}:{port}", f"localhost:{port}", str(name), "localhost"}
+
+    def _get(self) -> None:
         if self.path.split("?")[0] == STATE_PATH:
             self._send(self.state.as_json(), "application/json")
             return
         target = Path(self.translate_path(self.path))
+        str(target).encode("utf-8")  # a lone surrogate (%ed%a0%80) is refused here
         if target.is_dir():
             target = target / "index.html"
         if target.suffix == ".html" and target.is_file():
@@ -138,6 +161,26 @@ class _Handler(SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
 
+class _PooledServer(ThreadingHTTPServer):
+    """An HTTP server answering from a fixed pool of threads, with a long listen queue:
+    a burst of requests waits its turn instead of being dropped or starting a thread
+    each."""
+
+    request_queue_size = 512
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler: Any, workers: int = 16) -> None:
+        super().__init__(address, handler)
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="preview")
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.pool.submit(self.process_request_thread, request, client_address)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
 class Preview:
     """A running preview: the HTTP server plus the watcher that rebuilds."""
 
@@ -149,8 +192,7 @@ class Preview:
         self.interval = interval
         self._stop = threading.Event()
         handler = partial(_Handler, state=self.state, directory=str(site))
-        self.server = ThreadingHTTPServer((host, port), handler)
-        self.server.daemon_threads = True
+        self.server = _PooledServer((host, port), handler)
 
     @property
     def url(self) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from brief.terminal import safe
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -28,7 +30,7 @@ class Problem:
     def __str__(self) -> str:
         where = self.file if self.row is None else f"{self.file}:{self.row}"
         column = f" column {self.column}:" if self.column else ""
-        return f"{where}:{column} {self.message}"
+        return safe(f"{where}:{column} {self.message}")
 
 
 class DataError(Exception):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -141,10 +142,31 @@ def load_release_indicators(releases_dir: Path, version: str | None = None
         manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
         data = {name.removeprefix("data/"): sha for name, sha in manifest["inputs"].items()
                 if name.startswith("data/")}
-    except (OSError, ValueError, KeyError, AttributeError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, AttributeError, TypeError,
+            RecursionError) as exc:
         raise ReleaseRefused(f"releases/{version}/ is damaged ({type(exc).__name__}: {exc}); "
                              "restore it from version control") from None
+    wrong = _wrong_indicators(indicators) or (
+        "" if all(isinstance(v, str) for v in data.values())
+        else "manifest.json: inputs must map file names to digests")
+    if wrong:
+        raise ReleaseRefused(f"releases/{version}/{wrong}; restore it from version control")
     return version, indicators, data
+
+
+def _wrong_indicators(indicators: Any) -> str:
+    """What is wrong with a release's ``indicators.json`` ("" when nothing is)."""
+    if not isinstance(indicators, list):
+        return "indicators.json: expected a list of indicators"
+    for position, item in enumerate(indicators, start=1):
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            return f"indicators.json: entry {position} has no id"
+        for key in ("value", "low", "high"):
+            value = item.get(key)
+            if value is not None and (isinstance(value, bool) or
+                                      not isinstance(value, int | float)):
+                return f"indicators.json: {item['id']}: {key} {value!r} is not a number"
+    return ""
 
 
 def _git_commit(root: Path) -> str:
@@ -156,12 +178,11 @@ def _git_commit(root: Path) -> str:
     return done.stdout.strip() if done.returncode == 0 else ""
 
 
-def set_version(config: Path, version: str, date: str) -> str:
-    """Rewrite the first ``version:`` and ``date:`` lines of ``_quarto.yml``; return old text.
+def with_version(text: str, version: str, date: str) -> str:
+    """``_quarto.yml``'s ``text`` with its first ``version:`` and ``date:`` lines set.
 
     Only those two lines change, so the author's comments and layout survive.
     """
-    text = config.read_text("utf-8")
     new = text
     for key, value in (("version", version), ("date", date)):
         pattern = re.compile(rf"^(\s*{key}:\s*).*$", re.MULTILINE)
@@ -169,8 +190,14 @@ def set_version(config: Path, version: str, date: str) -> str:
             raise ReleaseRefused(f"_quarto.yml has no `{key}:` line (expected for "
                                  f"example `  {key}: ...`)")
         new = pattern.sub(lambda m, v=value: f'{m.group(1)}"{v}"', new, count=1)
-    config.write_text(new, "utf-8")
-    return text
+    return new
+
+
+def replace_text(path: Path, text: str) -> None:
+    """Write ``path`` whole or not at all: a temporary file beside it, renamed over it."""
+    temporary = path.with_name(f".{path.name}.brief-new")
+    temporary.write_text(text, "utf-8")
+    os.replace(temporary, path)
 
 
 def changelog_entry(version: str, date: str, notes: str, changes: list[Change],
@@ -200,7 +227,7 @@ def prepend_changelog(path: Path, entry: str) -> None:
         text = text[: marker.start()] + entry + "\n" + text[marker.start():]
     else:
         text = text.rstrip("\n") + "\n\n" + entry
-    path.write_text(text, "utf-8")
+    replace_text(path, text)
 
 
 Builder = Callable[[ProjectPaths, list[ReleaseInfo]], Path]
@@ -216,6 +243,14 @@ def make_release(paths: ProjectPaths, version_text: str, notes: str, build: Buil
     ``export_calls`` produce the archived indicator list and calls-to-action CSV.
     """
     version = Version.parse(version_text)
+    # What a release stopped by force left: a half-written release folder, a config
+    # or changelog never renamed into place.
+    for leftover in [*paths.releases.glob(".staging-*"),
+                     *paths.root.glob(".*.brief-new")]:
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
     releases = list_releases(paths.releases)
     target = paths.releases / str(version)
     if target.exists():
@@ -237,14 +272,12 @@ def make_release(paths: ProjectPaths, version_text: str, notes: str, build: Buil
     info = ReleaseInfo(version=str(version), date=date, pdf=pdf_name, notes=notes,
                        changes=tuple(str(c) for c in changes),
                        fingerprint=data_fingerprint(paths.data))
-    original = set_version(paths.quarto_config, str(version), date)
-    try:
-        output = build(paths, [*releases, info])
-        _archive(paths, output, target, info, current, data_hashes, changes, export_calls)
-    except BaseException:
-        # Nothing was released: the config goes back to the version it had.
-        paths.quarto_config.write_text(original, "utf-8")
-        raise
+    # Checked before anything is built; written only once the release is archived.
+    config = with_version(paths.quarto_config.read_text("utf-8"), str(version), date)
+    output = build(paths, [*releases, info])
+    # The release folder is renamed into place in one step: from here on it exists.
+    _archive(paths, output, target, info, current, data_hashes, changes, export_calls)
+    replace_text(paths.quarto_config, config)
     prepend_changelog(paths.root / "CHANGELOG.md",
                       changelog_entry(str(version), date, notes, changes, data_changes,
                                       first=not releases))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
+import os
 import re
 import shutil
 import tempfile
@@ -112,6 +113,10 @@ def _written_by_brief(folder: Path) -> bool:
         return False
 
 
+#: The folders a build stages its output in, next to the output folder.
+STAGING_PREFIX = ".brief-staging-"
+
+
 def swap_into_place(new: Path, output: Path, trash: Path) -> None:
     """Replace ``output`` by ``new`` with two renames, restoring the old one on failure.
 
@@ -124,6 +129,9 @@ def swap_into_place(new: Path, output: Path, trash: Path) -> None:
                           "_quarto.yml or move it away.")
     (new / OUTPUT_MARKER).write_text("Written by brief build; replaced by the next build.\n",
                                      encoding="utf-8")
+    if output.exists() and exchange(new, output):
+        new.rename(trash)  # the old output, now under the staging folder, goes with it
+        return
     moved = False
     if output.exists():
         output.rename(trash)
@@ -134,6 +142,38 @@ def swap_into_place(new: Path, output: Path, trash: Path) -> None:
         if moved:
             trash.rename(output)
         raise
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux ``renameat2`` with ``RENAME_EXCHANGE``):
+    there is no moment without an output folder. False where the system cannot (then
+    :func:`swap_into_place` renames twice, and :func:`recover` mends a stop between)."""
+    import ctypes
+    import errno
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_cwd, rename_exchange = -100, 2
+    if renameat2(at_cwd, os.fsencode(a), at_cwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def recover(root: Path, output: Path) -> None:
+    """Mend what a build stopped by force left (run with the build lock held): when the
+    output folder is missing but a staging folder kept the previous output aside, put
+    it back; then remove every staging folder."""
+    for staging in sorted(root.glob(STAGING_PREFIX + "*")):
+        previous = staging / "previous"
+        if not output.exists() and previous.is_dir():
+            previous.rename(output)
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def sync_figures(site_figures: Path, figures: Path) -> None:
@@ -455,7 +495,8 @@ def build(root: Path, progress: Progress | None = None, fresh: bool = False,
     nothing is rebuilt. Raises :class:`DataError` when ``data/`` is invalid and
     :class:`RenderError` for any other failure; then the output folder is untouched.
     ``releases`` (default: those in ``releases/``) fill the Versions page; ``brief
-    release`` passes the one it is making too.
+    release`` passes the one it is making too, last, whose version and date the build
+    then carries.
     """
     with _exclusive(ProjectPaths(root.resolve())):
         return _build(root, progress, fresh, releases)
@@ -475,7 +516,12 @@ def _build(root: Path, progress: Progress | None, fresh: bool,
         raise RenderError(str(exc)) from None
     project = replace(project, fingerprint=data_fingerprint(paths.data),
                       releases=tuple(known))
+    if releases:
+        # A release in the making is the last of ``releases``: the site and the PDF carry
+        # its version and date, while _quarto.yml changes only once it is archived.
+        project = replace(project, version=known[-1].version, date=known[-1].date)
     output = paths.root / project.output_dir
+    recover(paths.root, output)  # a build stopped by force: before anything else
     key = _inputs_key(project, paths) + f"|{project.date}"
     if releases is not None:  # a release in the making: never "up to date"
         key += "+" + ",".join(f"{r.version}:{r.fingerprint}" for r in known)
@@ -486,7 +532,7 @@ def _build(root: Path, progress: Progress | None, fresh: bool,
     _check_data(paths)
     plan = factsheets.plan(project)
     warnings: list[SourceWarning] = []
-    staging = Path(tempfile.mkdtemp(prefix=".brief-staging-", dir=paths.root))
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=paths.root))
     try:
         cache = ExecutionCache(paths.cache, reuse=not fresh)
         staged = _stage(project, paths, staging, progress, warnings, cache, plan)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 from collections.abc import Iterable
 from dataclasses import replace
@@ -36,6 +37,7 @@ from typing import Any
 import brief
 from brief.catalogue import catalogue_files
 from brief.datapackage import LIST_READ
+from brief.diff import inside
 from brief.render.qmd import Document
 from brief.settings import SettingsError, load_settings
 
@@ -44,8 +46,8 @@ FORMAT = 1  # bump when the cached shape changes
 
 def _digest_files(files: Iterable[Path], root: Path, digest: Any) -> None:
     for path in sorted(files):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(root)).encode())
+        if path.is_file() and "__pycache__" not in path.parts and inside(path, root):
+            digest.update(os.fsencode(path.relative_to(root)))
             digest.update(b"\0")
             digest.update(path.read_bytes())
             digest.update(b"\0")

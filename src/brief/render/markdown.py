@@ -65,6 +65,14 @@ class Assembled:
     warnings: list[SourceWarning]
 
 
+def inline_markdown(value: str) -> str:
+    """An inline expression's value as Markdown, as Quarto inserts it (``[@key]`` is
+    still a citation, ``**x**`` still bold), except that it cannot open raw HTML or
+    raw code: ``<`` and backticks become entities. A place name from data such as
+    ``<img onerror=...>`` is then shown as text, never run in a reader's browser."""
+    return value.replace("<", "&lt;").replace("`", "&#96;")
+
+
 def _attr_value(text: str) -> str:
     return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
@@ -226,6 +234,6 @@ def assemble(executed: Executed, chapter: Chapter, defaults: dict[str, Any],
     for inline in document.inlines:
         value = (executed.inline_values[inline.index]
                  if inline.index < len(executed.inline_values) else "")
-        text = text.replace(placeholder(inline.index), value)
+        text = text.replace(placeholder(inline.index), inline_markdown(value))
     return Assembled(chapter, title, text, assembler.charts, assembler.pictures,
                      executed.warnings + assembler.warnings + assembler.unsourced())

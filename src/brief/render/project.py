@@ -37,7 +37,11 @@ def source_date() -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if not epoch.isdigit():
         return ""
-    return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date().isoformat()
+    try:
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date().isoformat()
+    except (OverflowError, OSError, ValueError):  # beyond the calendar: not a date
+        raise RenderError(f"SOURCE_DATE_EPOCH={epoch[:30]} is not a date (expected seconds "
+                          "since 1970, such as 1764720000)") from None
 
 
 @dataclass(frozen=True)
@@ -279,8 +283,17 @@ def load_project(root: Path) -> Project:
     bibliography = raw.get("bibliography") or book.get("bibliography")
     if isinstance(bibliography, list):
         bibliography = bibliography[0] if bibliography else None
-    if bibliography is not None and not (root / str(bibliography)).is_file():
-        raise _fail(f"bibliography {bibliography} does not exist")
+    if bibliography is not None:
+        if not isinstance(bibliography, str) or \
+                not all(_SAFE_NAME.fullmatch(part) for part in bibliography.split("/")):
+            raise _fail(f"bibliography {str(bibliography)[:120]!r}: expected a .bib file "
+                        "inside the project, such as references.bib")
+        target = root / bibliography
+        if not target.is_file():
+            raise _fail(f"bibliography {bibliography} does not exist")
+        if not target.resolve().is_relative_to(root.resolve()):
+            raise _fail(f"bibliography {bibliography} is a link out of the project "
+                        "(expected the file itself, inside the project)")
     return Project(
         root=root,
         title=_string(book, "title", "book", required=True),

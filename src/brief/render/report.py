@@ -14,6 +14,7 @@ from rich.console import Console
 
 from brief.render.build import Progress, build
 from brief.render.errors import SourceWarning
+from brief.terminal import safe
 
 
 class ConsoleProgress(Progress):
@@ -41,7 +42,8 @@ class ConsoleProgress(Progress):
 
     def chapter(self, path: str, cached: bool) -> None:
         what = "unchanged" if cached else "executed "
-        self.console.print(f"{self._elapsed()}   {what} {path}", highlight=False)
+        self.console.print(f"{self._elapsed()}   {what} {safe(path)}", highlight=False,
+                           markup=False)
 
     def warning(self, warning: SourceWarning) -> None:
         self.console.print(str(warning), style="yellow", highlight=False, markup=False)
