@@ -164,3 +164,14 @@ def test_a_bibliography_outside_the_project_is_refused(tmp_path: Path,
     (root / "index.qmd").write_text("# T\n", "utf-8")
     with pytest.raises(RenderError, match="bibliography"):
         load_project(root)
+
+
+def test_the_progress_line_prints_a_path_as_it_is() -> None:
+    from rich.console import Console
+
+    from brief.render.report import ConsoleProgress
+
+    console = Console(record=True, width=100, color_system=None)
+    ConsoleProgress(console).chapter("chapters/[/y]\x1b[2J.qmd", cached=False)
+    text = console.export_text()
+    assert "executed  chapters/[/y]\\x1b[2J.qmd" in text and "[dim]" not in text

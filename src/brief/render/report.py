@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from brief.render.build import Progress, build
 from brief.render.errors import SourceWarning
@@ -42,8 +43,7 @@ class ConsoleProgress(Progress):
 
     def chapter(self, path: str, cached: bool) -> None:
         what = "unchanged" if cached else "executed "
-        self.console.print(f"{self._elapsed()}   {what} {safe(path)}", highlight=False,
-                           markup=False)
+        self.console.print(f"{self._elapsed()}   {what} {escape(safe(path))}", highlight=False)
 
     def warning(self, warning: SourceWarning) -> None:
         self.console.print(str(warning), style="yellow", highlight=False, markup=False)
