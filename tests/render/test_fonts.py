@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,30 @@ def test_web_fonts_are_cut_woff2_variable_in_weight_only(tmp_path: Path, monkeyp
             assert "GSUB" in font and "GPOS" in font  # marks still placed
     finally:
         fonts.web_fonts.cache_clear()
+
+
+def test_a_damaged_font_in_the_cache_is_made_again(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv(fonts.CACHE_ENV, str(tmp_path))
+    fonts.web_fonts.cache_clear()
+    try:
+        made = fonts.web_fonts()
+        original = made[0].read_bytes()
+        tampered = original[:-100] + b"\0" * 100  # a damaged or edited file
+        made[0].write_bytes(tampered)
+        fonts.web_fonts.cache_clear()
+        again = fonts.web_fonts()
+        # Made again (fontTools stamps the time of making, so not byte for byte).
+        assert again[0].read_bytes() != tampered
+        assert TTFont(again[0]).getBestCmap() == TTFont(io.BytesIO(original)).getBestCmap()
+    finally:
+        fonts.web_fonts.cache_clear()
+
+
+def test_a_tampered_chart_bundle_is_never_published(tmp_path: Path) -> None:
+    from brief.render.html import chart_bundle
+
+    bundle = chart_bundle(tmp_path)
+    cached = next(tmp_path.glob("charts-*.js"))
+    cached.write_text(bundle + "\nwindow.__pwned = 1;\n", encoding="utf-8")
+    assert chart_bundle(tmp_path) == bundle
+    assert "__pwned" not in cached.read_text(encoding="utf-8")

@@ -60,7 +60,7 @@ WEB_FEATURES = ["kern", "liga", "clig", "calt", "rlig", "mark", "mkmk", "ccmp", 
 #: The weights of Noto Sans the charts use: labels, titles (600), emphasis (700).
 CHART_WEIGHTS = (400, 600, 700)
 #: Change when the recipe above changes, so that caches are remade.
-RECIPE = "3"
+RECIPE = "4"
 CACHE_ENV = "BRIEF_FONT_CACHE"
 
 
@@ -153,6 +153,25 @@ def _make_web_fonts(target: Path) -> None:
         font.save(target / web_font_name(source))
 
 
+#: The digests of a cache folder's fonts, written when it is made, checked when used.
+SUMS = "SHA256SUMS"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _intact(folder: Path, names: list[str]) -> bool:
+    """True when every font of ``folder`` is there with the digest recorded when it was
+    made: a font edited or damaged in the cache is never used or published."""
+    try:
+        recorded = dict(line.split("  ", 1)[::-1] for line in
+                        (folder / SUMS).read_text("utf-8").splitlines() if "  " in line)
+        return all(recorded.get(name) == _sha256(folder / name) for name in names)
+    except OSError:
+        return False
+
+
 def _made_once(kind: str, names: list[str], make: Callable[[Path], None]) -> Path:
     """The cache folder holding ``names``, made by ``make(folder)`` when missing.
 
@@ -166,13 +185,16 @@ def _made_once(kind: str, names: list[str], make: Callable[[Path], None]) -> Pat
     for source in font_files():
         digest.update(source.name.encode() + source.read_bytes())
     folder = _cache_root() / f"{kind}-{digest.hexdigest()[:16]}"
-    if all((folder / name).is_file() for name in names):
+    if _intact(folder, names):
         return folder
+    shutil.rmtree(folder, ignore_errors=True)  # damaged or half made: made again
     work: Path | None = None
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=".making-", dir=folder.parent))
         make(work)
+        (work / SUMS).write_text("".join(f"{_sha256(work / name)}  {name}\n"
+                                         for name in names), encoding="utf-8")
         with contextlib.suppress(OSError):  # another build made it first
             work.rename(folder)
     except Exception as exc:  # OSError, or one of fontTools' many kinds: no traceback

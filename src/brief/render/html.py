@@ -37,17 +37,25 @@ PAGE = Template((ASSETS / "page.html").read_text(encoding="utf-8"))
 
 
 def chart_bundle(cache: Path) -> str:
-    """The vega-embed bundle with our chart snippet, generated once and cached."""
+    """The vega-embed bundle with our chart snippet, generated once and cached (and
+    checked against its recorded digest each time it is used)."""
     import vl_convert
 
     snippet = (ASSETS / "charts.js").read_text(encoding="utf-8")
     key = hashlib.sha256(f"{vl_convert.__version__}\n{snippet}".encode()).hexdigest()[:16]
     cached = cache / f"charts-{key}.js"
-    if cached.is_file():
-        return cached.read_text(encoding="utf-8")
+    seal = cached.with_suffix(".js.sha256")
+    try:
+        bundle = cached.read_text(encoding="utf-8")
+        if hashlib.sha256(bundle.encode()).hexdigest() == seal.read_text("utf-8").strip():
+            return bundle
+    except (OSError, UnicodeDecodeError):
+        pass  # not made yet, or damaged: made again below
     bundle = vl_convert.javascript_bundle(snippet)
     cache.mkdir(parents=True, exist_ok=True)
     cached.write_text(bundle, encoding="utf-8")
+    # Its digest beside it: an edited or damaged bundle is never published.
+    seal.write_text(hashlib.sha256(bundle.encode()).hexdigest(), encoding="utf-8")
     return bundle
 
 
