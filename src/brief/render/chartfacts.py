@@ -19,7 +19,7 @@ import numbers
 from dataclasses import dataclass
 from typing import Any
 
-from brief.display import escape_markdown, number
+from brief.display import number
 
 #: Above this many rows, the alt text names the extremes rather than every value.
 ALL_VALUES = 6
@@ -175,13 +175,13 @@ def key_numbers(spec: dict[str, Any]) -> str:
     return "Values: " + "; ".join(parts) + "."
 
 
-def data_table(spec: dict[str, Any]) -> str:
-    """The plotted rows as a Markdown pipe table, columns titled as the chart titles
-    them, values as the chart labels them; "" when the chart has no rows."""
+def data_table(spec: dict[str, Any]) -> dict[str, Any] | None:
+    """The plotted rows as a table (``columns``, ``numeric``, ``rows`` of plain text, the
+    shape of a cell's table output), columns titled as the chart titles them, values as
+    the chart labels them; None when the chart has no rows."""
     rows = plotted_rows(spec)
-    raw = plotted_rows_raw(spec)
     if not rows:
-        return ""
+        return None
     read = reading(spec)
     header: list[str] = []
     for row in rows:
@@ -192,23 +192,19 @@ def data_table(spec: dict[str, Any]) -> str:
 
     def cell(row: dict[str, Any], raw_row: dict[str, Any], column: str) -> str:
         if column == value:
-            return escape_markdown(_shown(raw_row, column, unit))
+            return _shown(raw_row, column, unit)
         item = row.get(column)
         if isinstance(item, float) and item.is_integer():
             item = int(item)
         if isinstance(item, numbers.Real) and not isinstance(item, bool):
             return number(float(item)) if not float(item).is_integer() or abs(item) >= 10000 \
                 else str(item)
-        return escape_markdown("" if item is None else str(item))
+        return "" if item is None else str(item)
 
-    numeric = [all(isinstance(r.get(c), numbers.Real) for r in rows if r.get(c) is not None)
-               for c in header]
-    def heading(column: str) -> str:
-        title = titles.get(column) or column.replace("_", " ").strip().capitalize()
-        return escape_markdown(title) or " "
-
-    lines = ["| " + " | ".join(heading(c) for c in header) + " |",
-             "|" + "|".join("--:" if n else ":--" for n in numeric) + "|"]
-    for row, raw_row in zip(rows, raw, strict=False):
-        lines.append("| " + " | ".join(cell(row, raw_row, c) or " " for c in header) + " |")
-    return "\n".join(lines) + "\n"
+    return {
+        "columns": [titles.get(c) or c.replace("_", " ").strip().capitalize() for c in header],
+        "numeric": [all(isinstance(r.get(c), numbers.Real) for r in rows
+                        if r.get(c) is not None) for c in header],
+        "rows": [[cell(row, raw_row, c) for c in header]
+                 for row, raw_row in zip(rows, plotted_rows_raw(spec), strict=False)],
+    }

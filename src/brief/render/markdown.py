@@ -156,7 +156,8 @@ class _Assembler:
             table = chartfacts.data_table(spec)
             # The same numbers as a table under the chart (folded on the site, left out
             # of the PDF, which prints the chart with its labels).
-            return figure + (f"\n\n::: {{.chart-data}}\n{table}:::\n" if table else "")
+            return figure + (f"\n\n::: {{.chart-data}}\n{_pipe_table(table, None, None)}\n:::\n"
+                             if table else "")
         if TABLE in data:
             return _pipe_table(data[TABLE], cell.options.get("tbl-cap"), cell.label)
         if "text/markdown" in data:
