@@ -55,9 +55,56 @@ def test_a_bomb_in_the_calls_to_action_is_a_located_problem() -> None:
     assert "expands to more than" in str(error.value)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=400, deadline=None)  # of the 3,100 inputs of test_fuzz.py
 @given(st.text(alphabet="ab:-[]{}&*!|>'\" \n,#0123456789", max_size=120))
 def test_any_text_loads_or_is_refused_as_yaml(text: str) -> None:
     """A YAML error or a value: never another exception."""
     with contextlib.suppress(yaml.YAMLError):
         safeyaml.load(text)
+
+
+def _bombed(root: Path, where: str) -> None:
+    """Put :data:`BOMB` where a brief reads YAML: settings, front matter, calls."""
+    if where == "_quarto.yml":
+        path = root / "_quarto.yml"
+        path.write_text(path.read_text("utf-8") + "bomb:\n  "
+                        + BOMB.replace("\n", "\n  ") + "\n", "utf-8")
+    elif where == "front matter":
+        path = root / "index.qmd"
+        text = path.read_text("utf-8")
+        path.write_text("---\n" + BOMB + text.removeprefix("---\n"), "utf-8")
+    else:
+        (root / "chapters" / "calls-to-action.yml").write_text(BOMB, "utf-8")
+
+
+@pytest.mark.parametrize(("where", "named"), [
+    ("_quarto.yml", "_quarto.yml"), ("front matter", "index.qmd"),
+    ("calls", "chapters/calls-to-action.yml")])
+def test_a_bomb_anywhere_is_refused_by_the_command_within_500_mb(tmp_path: Path,
+                                                                  where: str,
+                                                                  named: str) -> None:
+    """`brief build` on a new brief with a bomb: exit 1, a located line, no traceback,
+    and a peak memory (the process's maximum resident size) under 500 MB.
+
+    How long a refusal takes is measured by ``bench/yaml_bombs.py``, not here."""
+    import os
+    import subprocess
+    import sys
+
+    from brief.new import new_project
+
+    root = tmp_path / "brief"
+    new_project(root, None)
+    _bombed(root, where)
+    process = subprocess.Popen([sys.executable, "-m", "brief.cli", "build", "--project",
+                                str(root)], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT)
+    assert process.stdout is not None
+    with process.stdout:
+        output = process.stdout.read().decode("utf-8", "replace")
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)  # waited for here
+    assert process.returncode == 1, output
+    assert "Traceback" not in output
+    assert named in output and ("expands to more than" in output or "alias" in output), output
+    assert usage.ru_maxrss < 500 * 1024, f"{usage.ru_maxrss // 1024} MB"  # KB on Linux

@@ -7,6 +7,7 @@ import io
 import json
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import click
@@ -30,7 +31,31 @@ def _paths(project: Path | None) -> ProjectPaths:
         raise click.ClickException(str(exc)) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+#: The exit status of a command stopped by Ctrl-C (128 + SIGINT), as shells report it.
+INTERRUPTED = 130
+
+
+class _Commands(click.Group):
+    """The command group; Ctrl-C ends any command with one line instead of a traceback.
+
+    Builds and releases write their outputs by renaming complete files and folders at
+    the end, so an interrupted command leaves the previous output as it was.
+    """
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            # What an interruption left half made (an event loop, a coroutine) would
+            # complain as it is collected; the command is over, so say only this:
+            sys.unraisablehook = lambda _: None
+            warnings.simplefilter("ignore")
+            click.echo("\nInterrupted: nothing was changed; the previous output is as it "
+                       "was.", err=True)
+            ctx.exit(INTERRUPTED)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="brief")
 def cli() -> None:
     """Start, check, build and release data-driven policy briefs.

@@ -337,9 +337,15 @@ _RULE_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...], dict[str, str]]] =
 }
 
 
-def _wrong_rule(rule: Any, columns: set[str] | None) -> str:
+#: The rules that compare or add values: the columns they name must hold numbers.
+_NUMERIC_RULES = ("not-greater", "low-not-above-high", "value-or-range", "sum-at-most")
+_NUMERIC_TYPES = ("integer", "number", "year")
+
+
+def _wrong_rule(rule: Any, columns: dict[str, str] | None) -> str:
     """What is wrong with one of a resource's ``brief:rules`` ("" when nothing is);
-    ``columns`` are the resource's fields (None when its schema is broken)."""
+    ``columns`` maps the resource's fields to their types (None when its schema is
+    broken)."""
     if not isinstance(rule, dict) or not isinstance(rule.get("type"), str) or \
             rule["type"] not in _RULE_KEYS:
         shown = repr(rule)[:80]
@@ -366,6 +372,11 @@ def _wrong_rule(rule: Any, columns: set[str] | None) -> str:
     if unknown:
         return (f"rule {kind!r} names {unknown[0]!r}, which is not a field (expected fields "
                 "of this resource)")
+    if kind in _NUMERIC_RULES and columns is not None:
+        for column in [rule[k] for k in single]:
+            if columns[column] not in _NUMERIC_TYPES:
+                return (f"rule {kind!r} compares {column!r}, a field of type "
+                        f"{columns[column]!r} (expected a field of type integer or number)")
     return ""
 
 
@@ -411,7 +422,7 @@ def _parse_resource(index: int, raw: Any, data_dir: Path, file: str,
         problems.append(Problem(file, f"{where}: brief:rules must be a list"))
         rules = []
     for rule in rules:
-        wrong = _wrong_rule(rule, names if fields else None)
+        wrong = _wrong_rule(rule, {f.name: f.type for f in fields} if fields else None)
         if wrong:
             problems.append(Problem(file, f"{where}: {wrong}"))
     if len(problems) > before or name is None or path is None:
@@ -731,6 +742,9 @@ def _cell_problem(spec: FieldSpec, cell: str) -> str:
         return ""
     if cell != cell.strip():
         return f"{cell!r} has blanks around the number (expected the number alone)"
+    if not cell.isascii():  # Python reads "٣" or "５" as 3 or 5; pandas, rightly, not
+        return (f"{cell!r} is written with characters other than 0-9 (expected a number in "
+                "ASCII digits, like 1234 or 12.5)")
     try:
         value = float(cell)
     except ValueError:
@@ -754,7 +768,11 @@ def validate_resource(data_dir: Path, resource: Resource
     problems = _cells(text, resource) or _sane_cells(text, resource)
     if problems:
         return None, problems
-    frame = _read_frame(data_dir, resource)
+    try:
+        frame = _read_frame(data_dir, resource)
+    except (ValueError, OverflowError) as exc:  # a cell pandas refuses after all checks
+        return None, [Problem(resource.file, f"could not be read as typed columns ({exc}); "
+                                             "expected numbers in plain digits")]
     if frame.empty:
         return None, [Problem(resource.file, "no data rows (expected at least one row under "
                                              "the header)")]

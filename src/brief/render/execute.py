@@ -32,13 +32,16 @@ import json
 import logging
 import os
 import re
+import signal
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import nbformat
+import zmq
 from jupyter_client.kernelspec import NoSuchKernel
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
@@ -269,9 +272,25 @@ class _Kernel:
         self.client: Any = None
         self.used = False
 
+    @property
+    def log(self) -> Path:
+        """Where the kernel process writes its own output (not a cell's): Python's
+        messages when it fails to start or dies, kept out of the build's terminal."""
+        return Path(self.sockets.name) / "kernel.log"
+
+    def last_words(self) -> str:
+        """The last line the kernel process wrote, for an error message."""
+        try:
+            lines = self.log.read_text("utf-8", "replace").strip().splitlines()
+        except OSError:
+            return ""
+        return lines[-1] if lines else ""
+
     async def start(self) -> None:
         env = {**os.environ, ROOT_ENV: str(self.root), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-        await self.manager.start_kernel(env=env, cwd=str(self.root))
+        with self.log.open("wb") as log:
+            await self.manager.start_kernel(env=env, cwd=str(self.root), stdout=log,
+                                            stderr=log)
 
     async def stop(self) -> None:
         try:
@@ -337,6 +356,12 @@ class _Kernels:
             await self._drop(kernel)
 
 
+def _interrupted() -> bool:
+    """Whether the running task is being cancelled (Ctrl-C reaches a build this way)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
 async def _run(document: Document, root: Path, defaults: dict[str, Any],
                instances: Sequence[Instance], kernels: _Kernels) -> list[Executed]:
     """Execute a chapter (no ``instances``) or a template once per instance, in a kernel
@@ -366,7 +391,11 @@ async def _run(document: Document, root: Path, defaults: dict[str, Any],
         raise RenderError(f"{document.path}: no Jupyter kernel named python3: install "
                           "ipykernel in this environment (`pip install -e .`)") from None
     except DeadKernelError as exc:
-        raise RenderError(f"{document.path}: the Python kernel died ({exc})") from None
+        if _interrupted():  # the kernel was stopped because the build was cancelled
+            raise asyncio.CancelledError from None
+        words = kernel.last_words()
+        raise RenderError(f"{document.path}: the Python kernel died ({exc})"
+                          + (f": {words}" if words else "")) from None
     finally:
         kernel.client, kernel.used = client.kc, True
         await kernels.give_back(kernel, healthy)
@@ -508,6 +537,31 @@ async def _run_all(documents: list[Document], instances: list[Instance], root: P
     return chapters, sheets
 
 
+def _quiet_zmq_threads(args: threading.ExceptHookArgs) -> None:
+    """Report an exception in a thread, unless it is ZeroMQ's (a kernel client's
+    channel thread, stopped with its kernel)."""
+    if not isinstance(args.exc_value, zmq.ZMQError):
+        threading.__excepthook__(args)
+
+
+class _Loop(asyncio.SelectorEventLoop):
+    """The build's event loop, on which Ctrl-C stays with asyncio's runner.
+
+    The runner answers Ctrl-C by cancelling the build, which stops every kernel and
+    ends with one line. nbclient would take SIGINT over for each notebook it runs (and
+    shut that kernel down under the build, which then reports a dead kernel), and the
+    first notebook to finish would hand SIGINT back to Python's default for all.
+    """
+
+    def add_signal_handler(self, sig: int, callback: Callable[..., object],
+                           *args: Any) -> None:
+        if sig != signal.SIGINT:
+            super().add_signal_handler(sig, callback, *args)
+
+    def remove_signal_handler(self, sig: int) -> bool:
+        return sig != signal.SIGINT and super().remove_signal_handler(sig)
+
+
 def _jobs(jobs: int | None, work: int) -> int:
     return jobs or max(1, min(work, os.cpu_count() or 2))
 
@@ -525,8 +579,19 @@ def execute_all(documents: list[Document], instances: Sequence[Instance], root: 
     ``cache``, chapters and instances whose code and inputs are unchanged do not run.
     """
     jobs = _jobs(jobs, len(documents) + len(instances))
-    return asyncio.run(_run_all(documents, list(instances), root, defaults or {},
-                                hooks or Hooks(), jobs, cache, warm))
+    # A kernel stopped at any moment (Ctrl-C, a failed page) can catch its client's
+    # heartbeat thread opening a socket on a closed context: nothing to report.
+    threads_hook, threading.excepthook = threading.excepthook, _quiet_zmq_threads
+    try:
+        with asyncio.Runner(loop_factory=_Loop) as runner:
+            return runner.run(_run_all(documents, list(instances), root, defaults or {},
+                                       hooks or Hooks(), jobs, cache, warm))
+    except asyncio.CancelledError:
+        # Only Ctrl-C cancels the build's task; asyncio reports it as a cancellation
+        # when a kernel was starting at that moment, and as KeyboardInterrupt otherwise.
+        raise KeyboardInterrupt from None
+    finally:
+        threading.excepthook = threads_hook
 
 
 def execute(documents: list[Document], root: Path, defaults: dict[str, Any] | None = None,
