@@ -201,8 +201,14 @@ def run_qmd(path: Path, charts: list[dict] | None = None) -> str:
 
     Returns the page as Markdown with inline values and printed cell output in place
     (cell code left out). The last expression of a chart cell is turned into its
-    Vega-Lite dict, which validates the spec against the schema.
+    Vega-Lite dict, which validates the spec against the schema. The cells run in the
+    page's folder, as in Quarto and the engine.
     """
+    with contextlib.chdir(path.parent):
+        return _run_in_place(path, charts)
+
+
+def _run_in_place(path: Path, charts: list[dict] | None) -> str:
     text = path.read_text("utf-8")
     namespace: dict[str, object] = {"__name__": "__qmd__"}
     # A parameterised template (a factsheet) runs with its default parameters, as Quarto

@@ -65,3 +65,16 @@ def test_unknown_reference_is_marked_not_dropped(tmp_path):
 def test_heading_gets_its_number(tmp_path):
     html = _convert(tmp_path, "## Where {#sec-b}\n", "html5")
     assert '<span class="header-number">2.3</span> Where' in html
+
+
+def test_the_filter_knows_the_same_cross_reference_kinds_as_the_numbering():
+    """brief.lua and brief.render.xref each hold the list of prefixes (thm-, lst-...):
+    a kind added to one only would be numbered and never linked, or the reverse."""
+    import re
+
+    from brief.render import xref
+
+    lua = pandoc.FILTER.read_text("utf-8")
+    block = re.search(r"local KINDS = \{(.*?)\}", lua, re.DOTALL)
+    assert block is not None
+    assert dict(re.findall(r'(\w+) = "(\w+)"', block.group(1))) == xref.KINDS

@@ -33,8 +33,8 @@ from brief.diff import data_fingerprint
 from brief.paths import ProjectPaths
 from brief.problems import DataError
 from brief.release import ReleaseInfo, ReleaseRefused, list_releases
+from brief.render import diagrams, factsheets, html, images, pdf, qmd, xref
 from brief.render import execute as execute_stage
-from brief.render import factsheets, html, pdf, qmd, xref
 from brief.render.cache import ExecutionCache, build_key, environment_digest
 from brief.render.errors import RenderError, SourceWarning
 from brief.render.figures import Background, Credits, Exporter
@@ -262,8 +262,17 @@ def _prepare(project: Project, paths: ProjectPaths, progress: Progress,
         asts = list(pool.map(xref.parse, assembled))
     sources = {d.path: (project.root / d.path).read_text(encoding="utf-8")
                for d in [*documents, *extra, *([plan.template] if plan else [])]}
+    drawn, found = diagrams.draw([(a.chapter.path, ast, sources[a.chapter.path])
+                                  for a, ast in zip(assembled, asts, strict=True)])
+    warnings += found
     book = xref.number(assembled, asts, sources)
     warnings += book.warnings
+    book.includes = sorted({f for d in documents for f in d.includes})
+    book.media, found = images.place(project.root, [
+        (a.chapter.path, ast, sources[a.chapter.path])
+        for a, ast in zip(book.chapters, book.asts, strict=True)])
+    book.media += drawn
+    warnings += found
     if plan is None:
         return book, sources, None
     sheets = Sheets(plan, factsheets.sheet_books(plan, instances, project, sources))
@@ -373,6 +382,9 @@ class _Staged:
     factsheets: list[Path] = field(default_factory=list)
     factsheet_pdfs: list[Path] = field(default_factory=list)
     factsheet_index: Path | None = None
+    #: The project's image and included files the pages use (inputs that the next
+    #: build must check, found only by parsing the pages).
+    media: list[Path] = field(default_factory=list)
 
 
 def _stage(project: Project, paths: ProjectPaths, staging: Path, progress: Progress,
@@ -388,6 +400,7 @@ def _stage(project: Project, paths: ProjectPaths, staging: Path, progress: Progr
     site.mkdir()
     work.mkdir()
     progress.stage("figures")
+    images.write(book.media, site)
     specs, widths, later = _export_figures(project, book, site / "figures", sheets)
     with Background(site / "figures", later, work, _credits(project)) as background:
         progress.stage("html")
@@ -398,7 +411,9 @@ def _stage(project: Project, paths: ProjectPaths, staging: Path, progress: Progr
                                  sheets.nav() if sheets is not None else None)
         progress.stage("pdf")
         pdf_file = pdf.write_pdf(project, book, work, site, widths)
-        staged = _Staged(pages, pdf_file, len(specs))
+        staged = _Staged(pages, pdf_file, len(specs),
+                         media=[m.source for m in book.media if m.source is not None]
+                         + [(project.root / f).resolve() for f in book.includes])
         if sheets is not None:
             progress.stage("factsheets")
             staged.factsheets, staged.factsheet_index = _write_sheet_pages(
@@ -440,12 +455,22 @@ def _inputs_key(project: Project, paths: ProjectPaths) -> str:
     return build_key(paths.root, files, environment_digest(paths.root))
 
 
+def _media_key(paths: ProjectPaths, media: Sequence[str]) -> str:
+    """The digest of the image files the last build published (found only by parsing
+    the pages, so recorded with the build rather than listed up front)."""
+    files = [paths.root / m for m in media if isinstance(m, str)]
+    return build_key(paths.root, files, "media") if files else ""
+
+
 def _up_to_date(key: str, paths: ProjectPaths, output: Path, project: Project) -> bool:
     try:
         stamp = json.loads(_stamp(paths).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return (stamp.get("key") == key and (output / "index.html").is_file()
+    media = stamp.get("media") if isinstance(stamp, dict) else None
+    if not isinstance(media, list):
+        media = []
+    return (stamp.get("key") == key + _media_key(paths, media) and (output / "index.html").is_file()
             and (output / project.pdf_name).is_file())
 
 
@@ -535,16 +560,21 @@ def _build(root: Path, progress: Progress | None, fresh: bool,
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=paths.root))
     try:
         cache = ExecutionCache(paths.cache, reuse=not fresh)
-        staged = _stage(project, paths, staging, progress, warnings, cache, plan)
-        # A factsheet's warnings are the same for every instance: say each once.
-        warnings[:] = list(dict.fromkeys(warnings))
-        for warning in warnings:
-            progress.warning(warning)
+        try:
+            staged = _stage(project, paths, staging, progress, warnings, cache, plan)
+        finally:
+            # Said whether the build succeeds or not: a warning often explains an error.
+            # A factsheet's warnings are the same for every instance: say each once.
+            warnings[:] = list(dict.fromkeys(warnings))
+            for warning in warnings:
+                progress.warning(warning)
         progress.stage("publish")
         swap_into_place(staging / "site", output, staging / "previous")
         sync_figures(output / "figures", paths.figures)
         paths.cache.mkdir(exist_ok=True)
-        _stamp(paths).write_text(json.dumps({"key": key}), encoding="utf-8")
+        media = sorted(p.relative_to(paths.root.resolve()).as_posix() for p in staged.media)
+        _stamp(paths).write_text(json.dumps({"key": key + _media_key(paths, media),
+                                             "media": media}), encoding="utf-8")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

@@ -128,14 +128,18 @@ class _Slot:
     inlines: tuple[tuple[int, int, Inline], ...] = ()
 
 
-def _setup_code(root: Path) -> str:
-    return SETUP.read_text(encoding="utf-8") + f"\n_brief_setup({str(root)!r})\n"
+def _setup_code(root: Path, page: str) -> str:
+    """The kernel's setup for the page at ``page`` (relative to ``root``): as in Quarto,
+    its cells run in the page's folder, so a path in a cell is relative to the page."""
+    here = str((root / page).parent)
+    return (SETUP.read_text(encoding="utf-8")
+            + f"\n_brief_setup({str(root)!r}, {here!r})\n")
 
 
-def _reset_code(root: Path, instance: Instance | None = None) -> str:
+def _reset_code(root: Path, page: str, instance: Instance | None = None) -> str:
     """A fresh-looking kernel (``%reset -f``, less its costs: see ``_brief_reset``), the
     setup again and, for a factsheet, the parameter in both of Quarto's spellings."""
-    code = f"_brief_reset()\n{_setup_code(root)}"
+    code = f"_brief_reset()\n{_setup_code(root, page)}"
     if instance is None:
         return code
     name, value = instance.parameter, instance.value
@@ -174,11 +178,12 @@ def _notebook(document: Document, root: Path, instances: Sequence[Instance] = ()
     cells: list[nbformat.NotebookNode] = []
     slots: list[_Slot] = []
     if not warm:
-        cells.append(nbformat.v4.new_code_cell(_setup_code(root)))
+        cells.append(nbformat.v4.new_code_cell(_setup_code(root, document.path)))
         slots.append(_Slot("setup"))
     for position, instance in enumerate(instances or [None]):
         if instance is not None or warm:
-            cells.append(nbformat.v4.new_code_cell(_reset_code(root, instance)))
+            cells.append(nbformat.v4.new_code_cell(_reset_code(root, document.path,
+                                                                instance)))
             slots.append(_Slot("reset", instance, position))
         for cell in document.runnable_cells:
             cells.append(nbformat.v4.new_code_cell(cell.code))

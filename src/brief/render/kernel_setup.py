@@ -14,7 +14,9 @@ import os as _os
 import sys as _sys
 
 
-def _brief_setup(root: str) -> None:
+def _brief_setup(root: str, here: str) -> None:
+    """Prepare the kernel for a page of the project at ``root`` whose cells run in the
+    folder ``here`` (the page's own, as in Quarto)."""
     import math
     import numbers
 
@@ -24,7 +26,7 @@ def _brief_setup(root: str) -> None:
     from IPython.core.formatters import JSONFormatter
 
     _brief_state()
-    _os.chdir(root)
+    _os.chdir(here)
     _os.environ["BRIEF_PROJECT_ROOT"] = root
     if root not in _sys.path:
         _sys.path.insert(0, root)

@@ -25,6 +25,9 @@ from brief.render.qmd import Cell, Markdown, placeholder
 VEGALITE = "application/vnd.vegalite.v6+json"
 TABLE = "application/vnd.brief.table+json"
 FIGURES = "figures"
+#: Outputs that need a notebook's scripts to be seen (widgets, plotly).
+INTERACTIVE = ("application/vnd.jupyter.widget-view+json", "application/vnd.plotly.v1+json",
+               "application/vnd.bokehjs_exec.v0+json", "application/javascript")
 #: The line display.source_line() prints under a chart, with its sources in full words.
 _SOURCE_LINE = re.compile(r'\{\.chart-source plain="((?:[^"\\]|\\.)*)"\}')
 
@@ -63,6 +66,8 @@ class Assembled:
     charts: list[Chart]
     pictures: list[Picture]
     warnings: list[SourceWarning]
+    #: The id of the page's title heading (``sec-STEM`` unless the author gave one).
+    title_id: str = ""
 
 
 def inline_markdown(value: str) -> str:
@@ -71,6 +76,11 @@ def inline_markdown(value: str) -> str:
     raw code: ``<`` and backticks become entities. A place name from data such as
     ``<img onerror=...>`` is then shown as text, never run in a reader's browser."""
     return value.replace("<", "&lt;").replace("`", "&#96;")
+
+
+def _escape_inline(text: str) -> str:
+    """Plain text safe inside Markdown emphasis."""
+    return re.sub(r"([\\`*_{}\[\]<>#|])", r"\\\1", text)
 
 
 def _attr_value(text: str) -> str:
@@ -128,6 +138,10 @@ class _Assembler:
             self.warnings.append(SourceWarning(self.path, cell.line, f"{cell.where()}: the "
                                                "figure has no fig-cap; add one so readers "
                                                "and the PDF can refer to it"))
+        if not alt:  # screen readers, and the PDF/UA file, need some text for the image
+            alt = f"Figure made by {cell.where()} of {self.path} (no description given)"
+            attrs = (f"{{{ident}.brief-figure name={_attr_value(file)} "
+                     f"fig-alt={_attr_value(alt)}}}")
         return f"![{caption}]({src}){attrs}"
 
     def output(self, run: ExecutedCell, output: dict[str, Any], count: int) -> str | None:
@@ -170,6 +184,8 @@ class _Assembler:
                 blob = raw.encode("utf-8") if suffix == ".svg" else base64.b64decode(raw)
                 self.pictures.append(Picture(self.prefix + name, blob, suffix))
                 return self.figure(cell, name, suffix, alt)
+        if "text/html" in data or any(m in data for m in INTERACTIVE):
+            return self.web_output(cell, data)
         if "text/plain" in data:
             text = str(data["text/plain"])
             return text if asis else _fenced(text, "cell-output")
@@ -177,6 +193,31 @@ class _Assembler:
                                            f"type {', '.join(data) or kind} cannot be shown "
                                            "in both the site and the PDF; left out"))
         return None
+
+    def web_output(self, cell: Cell, data: dict[str, Any]) -> str:
+        """HTML a cell displayed (``HTML()``, a styled table) or an interactive widget
+        (plotly, ipywidgets): static HTML goes on the site as it is; the PDF, and the
+        site when the output needs scripts (which the site never loads from the web),
+        show a note in its place, with a warning naming the cell."""
+        markup = str(data.get("text/html", ""))
+        interactive = any(m in data for m in INTERACTIVE) or "<script" in markup.lower()
+        kinds = ", ".join(m for m in data if m != "text/plain")
+        note = (f"::: {{.output-note}}\n*This output of {_escape_inline(cell.where())} "
+                f"({_escape_inline(kinds)}) WHERE.*\n:::")
+        if interactive:
+            self.warnings.append(SourceWarning(
+                self.path, cell.line, f"{cell.where()}: interactive output ({kinds}) needs "
+                "scripts from the web, which the site never loads, and cannot be printed; "
+                "a note stands in for it (draw it with brief.charts, or save an image)"))
+            return note.replace("WHERE", "is interactive and needs scripts from the web; "
+                                         "it is not shown in this offline edition")
+        self.warnings.append(SourceWarning(
+            self.path, cell.line, f"{cell.where()}: HTML output is shown on the site; the "
+            "PDF has a note in its place (return a DataFrame or a chart to have it in both)"))
+        pdf_note = note.replace("WHERE", "is shown on the website")
+        return (f"::: {{.content-visible when-format=\"html\"}}\n```{{=html}}\n"
+                f"{markup.strip()}\n```\n:::\n\n::: {{.content-visible when-format=\"pdf\"}}\n"
+                f"{pdf_note}\n:::")
 
     def note_sources(self, text: str) -> None:
         """Give the chart above a source line (display.source_line) its sources."""
@@ -222,19 +263,23 @@ def assemble(executed: Executed, chapter: Chapter, defaults: dict[str, Any],
     runs = {id(r.cell): r for r in executed.cells}
     blocks: list[str] = []
     heading = escape_markdown(title) if title is not None else document.title
+    title_id = document.title_id or f"sec-{chapter.stem}"
     title = title if title is not None else document.title
     if title:
         classes = " .unnumbered" if chapter.kind == "unnumbered" else ""
-        blocks.append(f"# {heading} {{#sec-{chapter.stem}{classes}}}")
+        blocks.append(f"# {heading} {{#{title_id}{classes}}}")
     for part in document.parts:
         if isinstance(part, Markdown):
             blocks.append(part.text)
         elif id(part) in runs:
             blocks.append(assembler.cell(runs[id(part)]))
+        else:  # eval: false: Quarto still shows the code, unless told not to
+            blocks.append(assembler.cell(ExecutedCell(part, [])))
     text = "\n\n".join(b for b in blocks if b.strip()) + "\n"
     for inline in document.inlines:
         value = (executed.inline_values[inline.index]
                  if inline.index < len(executed.inline_values) else "")
         text = text.replace(placeholder(inline.index), inline_markdown(value))
     return Assembled(chapter, title, text, assembler.charts, assembler.pictures,
-                     executed.warnings + assembler.warnings + assembler.unsourced())
+                     executed.warnings + assembler.warnings + assembler.unsourced(),
+                     title_id)

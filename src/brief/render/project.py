@@ -131,14 +131,29 @@ def _fail(message: str) -> RenderError:
     return RenderError(f"{CONFIG}: {message}")
 
 
+def _name(value: Any) -> str:
+    """An author as Quarto allows one: a name, or a mapping with ``name`` (itself text
+    or ``{given, family}``)."""
+    if isinstance(value, dict):
+        name = value.get("name", "")
+        if isinstance(name, dict):
+            return " ".join(str(name[k]) for k in ("given", "family") if name.get(k))
+        return str(name)
+    return str(value)
+
+
 def _string(raw: dict[str, Any], key: str, where: str, required: bool = False) -> str:
     value = raw.get(key)
     if value is None:
         if required:
             raise _fail(f"{where}.{key} is missing (expected a text value)")
         return ""
-    if isinstance(value, list):
-        value = ", ".join(str(v) for v in value)
+    if isinstance(value, dt.date):  # `date: 2026-11-30`, read by YAML as a date
+        value = value.isoformat()
+    if isinstance(value, dict) and "name" in value:  # Quarto's `author: {name: ...}`
+        value = [value]
+    if isinstance(value, list):  # several authors, as text or as `- name: ...`
+        value = ", ".join(_name(v) for v in value)
     if not isinstance(value, str | int | float):
         raise _fail(f"{where}.{key} is {type(value).__name__} (expected a text value)")
     return str(value)

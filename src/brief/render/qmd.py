@@ -12,6 +12,7 @@ silently.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,14 +30,14 @@ CELL_OPTIONS = {"label", "fig-cap", "fig-alt", "tbl-cap", "echo", "output", "inc
 
 _FENCE_OPEN = re.compile(r"^(?P<ticks>`{3,})\s*\{(?P<engine>[A-Za-z0-9_-]+)(?P<rest>[^}]*)\}\s*$")
 _PLAIN_FENCE = re.compile(r"^(?P<ticks>`{3,}|~{3,})")
-_OPTION = re.compile(r"^#\|\s?(?P<body>.*)$")
+_OPTION = re.compile(r"^[ \t]*#[ \t]*\|[ \t]?(?P<body>.*)$")  # "#| x", "# | x", "  #| x"
 _INLINE = re.compile(r"`\{python\}\s+(?P<expr>[^`]+?)\s*`")
 _OTHER_INLINE = re.compile(r"`\{(?P<engine>r|julia|ojs)\}\s[^`]*`")
 _SHORTCODE = re.compile(r"\{\{<\s*(?P<name>[\w-]+)")
 _DIV_OPEN = re.compile(r"^:{3,}\s*\{(?P<attrs>[^}]*)\}")
 #: Fenced-div features of Quarto that the native engine renders as a plain block.
-_UNSUPPORTED_DIV = re.compile(r"\.(panel-[\w-]+|column-[\w-]+|content-visible|"
-                              r"content-hidden|aside)\b|\blayout(-ncol|-nrow)?=")
+_UNSUPPORTED_DIV = re.compile(r"\.(panel-(?!tabset\b)[\w-]+|column-[\w-]+|aside)\b"
+                              r"|\blayout(-ncol|-nrow)?=")
 _CALLOUT_KIND = re.compile(r"\.callout-(?P<kind>[\w-]+)")
 CALLOUT_KINDS = {"note", "tip", "important", "warning", "caution"}
 
@@ -95,6 +96,11 @@ class Document:
     def runnable_cells(self) -> list[Cell]:
         """The cells the kernel executes (all but ``eval: false``), in order."""
         return [c for c in self.cells if c.options.get("eval", True) is not False]
+
+    #: The id the author gave the chapter's title heading (``# Intro {#sec-intro}``).
+    title_id: str = ""
+    #: Files brought in by ``{{< include >}}`` (relative to the project).
+    includes: list[str] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -169,8 +175,18 @@ def _options(code_lines: list[str], first_line: int, path: str,
 def _scan_prose(text: str, line: int, path: str, doc: Document) -> Markdown:
     """Replace inline expressions by placeholders and warn about unsupported syntax."""
     out: list[str] = []
+    fence = ""  # inside a fenced code block: an example, shown as written
     for offset, source in enumerate(text.split("\n")):
         here = line + offset
+        mark = _FENCE_LINE.match(source)
+        if fence or mark:
+            if not fence:
+                fence = mark.group(1)
+            elif mark and mark.group(1)[0] == fence[0] and len(mark.group(1)) >= len(fence) \
+                    and not source.strip().strip(fence[0]):
+                fence = ""
+            out.append(source)
+            continue
 
         def replace(match: re.Match[str], here: int = here) -> str:
             inline = Inline(match.group("expr"), here, len(doc.inlines))
@@ -202,11 +218,33 @@ def _scan_prose(text: str, line: int, path: str, doc: Document) -> Markdown:
     return Markdown("\n".join(out), line)
 
 
+_TITLE_HEADING = re.compile(r"^#[ \t]+(?P<text>.+?)(?:[ \t]+\{(?P<attrs>[^}]*)\})?[ \t]*$")
+
+
+def _heading_title(lines: list[str], start: int, doc: Document) -> None:
+    """A page without a ``title:`` takes its first line, when that is a level-1
+    heading, as its title (as Quarto does); the heading's line is blanked (the title is
+    written back as the page's heading) and its id, if any, kept."""
+    if doc.meta.get("title"):
+        return
+    first = next((i for i in range(start, len(lines)) if lines[i].strip()), None)
+    if first is None:
+        return
+    match = _TITLE_HEADING.match(lines[first])
+    if match is None:
+        return
+    doc.meta["title"] = match["text"]
+    ident = re.search(r"(?:^|\s)#([\w:.-]+)", match["attrs"] or "")
+    doc.title_id = ident.group(1) if ident else ""
+    lines[first] = ""
+
+
 def parse(text: str, path: str) -> Document:
     """Parse the text of one ``.qmd`` file; ``path`` is used in messages only."""
     lines = text.replace("\r\n", "\n").split("\n")
     meta, start = _front_matter(lines, path)
     doc = Document(path=path, meta=meta)
+    _heading_title(lines, start, doc)
     prose: list[str] = []
     prose_start = start + 1
     i = start
@@ -253,7 +291,10 @@ def parse(text: str, path: str) -> Document:
         plain = _PLAIN_FENCE.match(line.strip())
         if plain:
             fence = plain.group("ticks")
-            if opened:
+            if opened and opened.group("engine") in ("dot", "mermaid"):
+                # A diagram, drawn at build time (brief.render.diagrams).
+                line = f"{opened.group('ticks')} {{.{opened.group('engine')} .brief-diagram}}"
+            elif opened:
                 # Keep the block as plain code in the language it names.
                 line = line.replace("{", "", 1).replace("}", "", 1)
         prose.append(line)
@@ -262,13 +303,148 @@ def parse(text: str, path: str) -> Document:
     return doc
 
 
-def read(root: Path, path: str) -> Document:
-    """Read and parse ``root/path``; a file that is not UTF-8 is a located error."""
+_INCLUDE = re.compile(r"^[ \t]*\{\{<\s*include\s+(?P<file>\S+?)\s*>\}\}[ \t]*$",
+                      re.MULTILINE)
+#: How deep included files may include others (a cycle is refused before that).
+INCLUDE_DEPTH = 8
+
+
+def _text(root: Path, path: str, where: str) -> str:
     try:
-        text = (root / path).read_text(encoding="utf-8")
+        return (root / path).read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise RenderError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8"
                           ) from None
     except OSError as exc:
-        raise RenderError(f"{path}: cannot be read ({exc.strerror})") from None
-    return parse(text, path)
+        raise RenderError(f"{where}: {path} cannot be read ({exc.strerror})") from None
+
+
+def _included(root: Path, path: str, text: str, chain: tuple[str, ...],
+              found: list[str]) -> str:
+    """``text`` with each ``{{< include FILE >}}`` line replaced by FILE's text (its
+    front matter left out), FILE relative to the including file, as Quarto does.
+    ``found`` collects the included files (inputs of the build)."""
+    def replace(match: re.Match[str]) -> str:
+        line = text.count("\n", 0, match.start()) + 1
+        where = f"{path}:{line}"
+        name = match["file"].strip("\"'")
+        target = ((root / path).parent / name).resolve()
+        if not target.is_relative_to(root.resolve()):
+            raise RenderError(f"{where}: include {name!r} is outside the project")
+        relative = target.relative_to(root.resolve()).as_posix()
+        if relative in chain:
+            raise RenderError(f"{where}: include {name!r} includes itself (through "
+                              f"{' -> '.join(chain)})")
+        if len(chain) > INCLUDE_DEPTH:
+            raise RenderError(f"{where}: includes nested more than {INCLUDE_DEPTH} deep")
+        if not target.is_file():
+            raise RenderError(f"{where}: include {name!r} not found (looked for "
+                              f"{relative})")
+        found.append(relative)
+        body = _text(root, relative, where)
+        front = re.match(r"\A---\n.*?\n---[ \t]*\n", body, re.DOTALL)
+        body = body[front.end():] if front else body
+        return _included(root, relative, body, (*chain, relative), found).rstrip("\n")
+
+    return _outside_code(text, lambda part: _INCLUDE.sub(replace, part))
+
+
+_FENCE_LINE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+
+
+def _outside_code(text: str, change: Callable[[str], str]) -> str:
+    """``text`` with ``change`` applied to everything outside fenced code blocks (where
+    a shortcode is an example to show, not to run)."""
+    out: list[str] = []
+    prose: list[str] = []
+    fence = ""
+    for line in text.split("\n"):
+        mark = _FENCE_LINE.match(line)
+        if fence:
+            out.append(line)
+            if mark and mark.group(1)[0] == fence[0] and len(mark.group(1)) >= len(fence) \
+                    and not line.strip().strip(fence[0]):
+                fence = ""
+        elif mark:
+            if prose:
+                out.append(change("\n".join(prose)))
+            prose = []
+            out.append(line)
+            fence = mark.group(1)
+        else:
+            prose.append(line)
+    if prose:
+        out.append(change("\n".join(prose)))
+    return "\n".join(out)
+
+
+_SIMPLE_SHORTCODE = re.compile(
+    r"\{\{<\s*(?P<name>pagebreak|meta|var|video)(?:\s+(?P<arg>[^>]*?))?\s*>\}\}")
+PAGEBREAK = ('\n```{=html}\n<div class="page-break" aria-hidden="true"></div>\n```\n\n'
+             "```{=typst}\n#pagebreak()\n```\n")
+
+
+def _lookup(tree: Any, key: str) -> Any:
+    for part in key.split("."):
+        if not isinstance(tree, dict) or part not in tree:
+            return None
+        tree = tree[part]
+    return tree
+
+
+def _book_setting(root: Path, key: str) -> Any:
+    """A setting of ``_quarto.yml``, under ``book:`` first (``meta title``)."""
+    try:
+        config = safeyaml.load((root / "_quarto.yml").read_text("utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    found = _lookup(config, f"book.{key}")
+    return found if found is not None else _lookup(config, key)
+
+
+def _shortcodes(root: Path, path: str, text: str) -> str:
+    """Quarto's simple shortcodes, written out: ``pagebreak`` (a page break in the PDF
+    and in print), ``meta KEY`` (the page's front matter, then the book's settings),
+    ``var KEY`` (``_variables.yml``), ``video URL`` (a link to the video in both
+    outputs). A key that names nothing becomes ``?meta:KEY`` or ``?var:KEY``, as in
+    Quarto."""
+    variables: Any = None
+    meta: Any = None
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal variables, meta
+        name, arg = match["name"], (match["arg"] or "").strip().strip("\"'")
+        if name == "pagebreak":
+            return PAGEBREAK
+        if name == "video":
+            return f"[Video: {arg}](<{arg}>)"
+        if name == "var":
+            if variables is None:
+                file = root / "_variables.yml"
+                variables = (safeyaml.load(file.read_text("utf-8")) or {}) \
+                    if file.is_file() else {}
+            value = _lookup(variables, arg)
+        else:
+            if meta is None:
+                meta = _front_matter(text.split("\n"), path)[0]
+            value = _lookup(meta, arg)
+            if value is None:
+                value = _book_setting(root, arg)
+        if value is None or isinstance(value, dict | list):
+            return f"?{name}:{arg}"
+        return str(value)
+
+    return _outside_code(text, lambda part: _SIMPLE_SHORTCODE.sub(replace, part))
+
+
+def read(root: Path, path: str) -> Document:
+    """Read and parse ``root/path`` with its included files; a file that is not UTF-8
+    is a located error."""
+    text = _text(root, path, path)
+    found: list[str] = []
+    if "{{<" in text:
+        text = _included(root, path, text.replace("\r\n", "\n"), (path,), found)
+        text = _shortcodes(root, path, text)
+    document = parse(text, path)
+    document.includes = found
+    return document

@@ -11,6 +11,7 @@ here rather than in Typst keeps both outputs in step.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,8 +20,19 @@ from brief.render import pandoc
 from brief.render.errors import RenderError, SourceWarning
 from brief.render.markdown import Assembled
 
+#: What each cross-reference prefix names, as Quarto writes it ("Theorem 2.1"): figures,
+#: tables, sections, equations, code listings, the theorem kinds and the callouts.
+#: brief.lua holds the same list (a test keeps the two equal).
+KINDS = {"fig": "Figure", "tbl": "Table", "sec": "Section", "eq": "Equation",
+         "lst": "Listing", "thm": "Theorem", "lem": "Lemma", "cor": "Corollary",
+         "prp": "Proposition", "cnj": "Conjecture", "def": "Definition", "exm": "Example",
+         "exr": "Exercise", "sol": "Solution", "rem": "Remark", "alg": "Algorithm",
+         "nte": "Note", "tip": "Tip", "wrn": "Warning", "imp": "Important",
+         "cau": "Caution"}
 #: Prefixes that make a citation a cross-reference rather than a bibliography entry.
-XREF_PREFIXES = ("fig-", "tbl-", "sec-")
+XREF_PREFIXES = tuple(f"{kind}-" for kind in KINDS)
+#: Quarto's label of a display equation: `$$ ... $$ {#eq-name}` (read by pandoc as text).
+EQUATION_LABEL = re.compile(r"\{#(eq-[\w.:-]+)\}")
 READER = "markdown-implicit_header_references"
 
 
@@ -44,6 +56,10 @@ class Book:
     targets: dict[str, Target] = field(default_factory=dict)
     citations: list[str] = field(default_factory=list)
     warnings: list[SourceWarning] = field(default_factory=list)
+    #: Images from the chapters' Markdown to publish (see brief.render.images).
+    media: list[Any] = field(default_factory=list)
+    #: Files the chapters include (``{{< include >}}``), relative to the project.
+    includes: list[str] = field(default_factory=list)
 
     def titles(self) -> list[str]:
         return [a.title for a in self.chapters]
@@ -87,6 +103,78 @@ def line_of(source: str, needle: str) -> int | None:
     return None
 
 
+def equation_labels(inlines: list[dict[str, Any]]) -> list[str]:
+    """The ids of the labelled display equations in a paragraph's inlines."""
+    found = []
+    for at, item in enumerate(inlines):
+        if item["t"] != "Math" or item["c"][0]["t"] != "DisplayMath":
+            continue
+        following = inlines[at + 1:at + 3]
+        if following and following[0]["t"] == "Space":
+            following = following[1:]
+        if following and following[0]["t"] == "Str":
+            match = EQUATION_LABEL.fullmatch(following[0]["c"])
+            if match:
+                found.append(match.group(1))
+    return found
+
+
+@dataclass
+class _Numbering:
+    """The figures, tables, equations, theorems... numbered so far in one chapter."""
+
+    book: Book
+    prefix: str
+    page: str
+    numbers: dict[str, int] = field(default_factory=dict)
+
+    def count(self, ident: str, kind: str) -> None:
+        """Give ``ident`` the next number of its kind ("2.3", or "3" unnumbered)."""
+        self.numbers[kind] = self.numbers.get(kind, 0) + 1
+        label = (f"{self.prefix}.{self.numbers[kind]}" if self.prefix
+                 else str(self.numbers[kind]))
+        self.book.targets[ident] = Target(ident, kind, label, f"{KINDS[kind]} {label}",
+                                          self.page)
+
+
+def _kind_of(ident: str) -> str | None:
+    """The cross-reference kind an id names by its prefix (``thm-x``: "thm"), if any."""
+    head, dash, _ = ident.partition("-")
+    return head if dash and head in KINDS else None
+
+
+#: The kinds whose div takes its title from a heading inside it (a theorem's name).
+TITLED = ("thm", "lem", "cor", "prp", "cnj", "def", "exm", "exr", "sol", "rem", "alg")
+
+
+def _callout_titles(ast: dict[str, Any]) -> None:
+    """Mark a heading that opens a callout or a theorem-like div (Quarto's way to title
+    one), and the headings of a tab set, as unnumbered: they become titles and tab
+    names, not sections."""
+    for node in walk(ast["blocks"]):
+        if node["t"] != "Div":
+            continue
+        (ident, classes, _), blocks = node["c"]
+        if "panel-tabset" in classes:  # its headings name tabs
+            for block in blocks:
+                if block["t"] == "Header" and "unnumbered" not in block["c"][1][1]:
+                    block["c"][1][1].append("unnumbered")
+            continue
+        titled = any(c.startswith("callout-") for c in classes) or _kind_of(ident) in TITLED
+        if titled and blocks and \
+                blocks[0]["t"] == "Header" and "unnumbered" not in blocks[0]["c"][1][1]:
+            blocks[0]["c"][1][1].append("unnumbered")
+
+
+def _unique(ident: str, path: str, seen: dict[str, str]) -> None:
+    """Record that ``path`` defines ``ident``; a cross-reference id used twice is an
+    error (the PDF is one document)."""
+    if ident in seen:
+        raise RenderError(f"{path}: the id #{ident} is also used in {seen[ident]} "
+                          "(expected ids to be unique in the book)")
+    seen[ident] = path
+
+
 def number(chapters: list[Assembled], asts: list[dict[str, Any]], sources: dict[str, str]
            ) -> Book:
     """Number every heading, figure and table of the book and collect citations.
@@ -96,6 +184,8 @@ def number(chapters: list[Assembled], asts: list[dict[str, Any]], sources: dict[
     document and needs unique labels); a repeated explicit id is an error.
     """
     book = Book(chapters, asts)
+    for ast in asts:
+        _callout_titles(ast)
     seen: dict[str, str] = {}
     refs: list[tuple[str, str]] = []
     for assembled, ast in zip(chapters, asts, strict=True):
@@ -103,9 +193,14 @@ def number(chapters: list[Assembled], asts: list[dict[str, Any]], sources: dict[
         page = chapter.html_name
         prefix = chapter.number if chapter.kind != "unnumbered" else ""
         counters = [0, 0, 0, 0, 0, 0]
-        figures = tables = 0
+        count = _Numbering(book, prefix, page).count
         for node in walk(ast["blocks"]):
             kind = node["t"]
+            if kind in ("Para", "Plain"):
+                for ident in equation_labels(node["c"]):
+                    _unique(ident, chapter.path, seen)
+                    count(ident, "eq")
+                continue
             if kind == "Cite":
                 for citation in node["c"][0]:
                     key = citation["citationId"]
@@ -114,12 +209,14 @@ def number(chapters: list[Assembled], asts: list[dict[str, Any]], sources: dict[
                     elif key not in book.citations:
                         book.citations.append(key)
                 continue
-            if kind not in ("Header", "Figure", "Table"):
+            if kind not in ("Header", "Figure", "Table", "Div", "CodeBlock"):
                 continue
             attr = node["c"][1] if kind == "Header" else node["c"][0]
             ident, classes = attr[0], attr[1]
             if not ident:
                 continue
+            if kind in ("Div", "CodeBlock") and _kind_of(ident) is None:
+                continue  # a div or code block with an id of its own, not a target
             if ident in seen:
                 if ident.startswith(XREF_PREFIXES):
                     raise RenderError(f"{chapter.path}: the id #{ident} is also used in "
@@ -135,21 +232,21 @@ def number(chapters: list[Assembled], asts: list[dict[str, Any]], sources: dict[
                     counters = [0] * 6
                     what = {"chapter": "Chapter", "appendix": "Appendix"}.get(chapter.kind)
                     text = f"{what} {prefix}" if numbered and what else title
-                else:
+                elif numbered:
                     counters[level - 2] += 1
                     counters[level - 1:] = [0] * (6 - level + 1)
-                    label = (".".join([prefix, *(str(c) for c in counters[:level - 1])])
-                             if numbered else "")
-                    text = f"Section {label}" if label else title
+                    label = ".".join([prefix, *(str(c) for c in counters[:level - 1])])
+                    text = f"Section {label}"
+                else:  # an unnumbered heading takes no number from those after it
+                    label, text = "", title
                 book.targets[ident] = Target(ident, "sec", label, text, page)
             elif kind == "Figure":
-                figures += 1
-                label = f"{prefix}.{figures}" if prefix else str(figures)
-                book.targets[ident] = Target(ident, "fig", label, f"Figure {label}", page)
-            elif ident.startswith("tbl-"):
-                tables += 1
-                label = f"{prefix}.{tables}" if prefix else str(tables)
-                book.targets[ident] = Target(ident, "tbl", label, f"Table {label}", page)
+                count(ident, "fig")
+            elif kind == "Table":
+                if ident.startswith("tbl-"):
+                    count(ident, "tbl")
+            elif (found := _kind_of(ident)) is not None and found != "sec":
+                count(ident, found)
     for key, path in refs:
         if key not in book.targets:
             line = line_of(sources.get(path, ""), f"@{key}")
@@ -165,7 +262,7 @@ def metadata(book: Book, page: str | None) -> dict[str, Any]:
     where every link is internal (``#id``).
     """
     up = "../" * (page.count("/") if page else 0)
-    titles = {f"sec-{a.chapter.stem}" for a in book.chapters}
+    titles = {a.title_id or f"sec-{a.chapter.stem}" for a in book.chapters}
     out: dict[str, Any] = {}
     for ident, target in book.targets.items():
         if page is None or target.page == page:

@@ -109,8 +109,23 @@ local function typst_length(width)
   return nil
 end
 
+-- What each cross-reference prefix names: the same list as brief.render.xref.KINDS.
+local KINDS = {fig = "Figure", tbl = "Table", sec = "Section", eq = "Equation",
+               lst = "Listing", thm = "Theorem", lem = "Lemma", cor = "Corollary",
+               prp = "Proposition", cnj = "Conjecture", def = "Definition",
+               exm = "Example", exr = "Exercise", sol = "Solution", rem = "Remark",
+               alg = "Algorithm", nte = "Note", tip = "Tip", wrn = "Warning",
+               imp = "Important", cau = "Caution"}
+local THEOREMS = {thm = true, lem = true, cor = true, prp = true, cnj = true, def = true,
+                  exm = true, exr = true, sol = true, rem = true, alg = true}
+
+local function kind_of(id)
+  local head = id:match("^(%a+)%-")
+  return head and KINDS[head] and head or nil
+end
+
 local function is_xref(id)
-  return id:match("^fig%-") or id:match("^tbl%-") or id:match("^sec%-")
+  return kind_of(id) ~= nil
 end
 
 -- Headings: prefix the number ("2.1") computed for this id.
@@ -153,35 +168,60 @@ local function chart_html(name, alt)
     '<a href="', svg, '.csv" download>data (CSV)</a></span>'})
 end
 
+-- A remote image (https://...) keeps its address; the engine's own paths (figures/,
+-- media/) are relative to the site root.
+local function remote(src)
+  return src:match("^%a[%w+.%-]*:") ~= nil
+end
+
+-- An image: its chart or its file, with alt text in both outputs. `inline` images sit
+-- in a line of text (a box in Typst).
+local function place_image(img, inline)
+  if img.attributes["data-placed"] then return img end  -- in a figure div, done already
+  local name = img.attributes["name"]
+  local alt = img.attributes["fig-alt"] or pandoc.utils.stringify(img.caption)
+  if typst then
+    if remote(img.src) then
+      -- Typst cannot fetch it and the build never downloads: the PDF links to it.
+      return pandoc.Link({pandoc.Str("[Image: " .. (alt ~= "" and alt or img.src) .. "]")},
+                         img.src)
+    end
+    -- pandoc's Typst writer drops an image's alt text, which PDF/UA requires (it
+    -- becomes the figure's /Alt): write the image call here. One scale for every
+    -- chart (computed in brief.render.pdf); other images keep a width in Typst units.
+    local width = name and widths[name] or typst_length(img.attributes["width"])
+    local call = "image(" .. typst_string(root .. img.src)
+      .. (width and (", width: " .. width) or "")
+      -- No alt at all rather than an empty one: Typst then refuses the PDF/UA file.
+      .. (alt ~= "" and (", alt: " .. typst_string(alt)) or "") .. ")"
+    return pandoc.RawInline("typst", inline and ("#box(" .. call .. ")") or ("#" .. call))
+  end
+  if name and charts[name] then
+    return pandoc.RawInline("html", chart_html(name, alt))
+  end
+  if not remote(img.src) then img.src = root .. img.src end
+  img.caption = {pandoc.Str(alt)}
+  img.attributes["name"] = nil
+  img.attributes["fig-alt"] = nil
+  img.attributes["alt"] = alt
+  if not inline then img.attributes["data-placed"] = "1" end  -- seen by Image below
+  return img
+end
+
 local function Figure(el)
   local target = targets[el.identifier]
   if target then el.caption = label_caption(el.caption, target.text) end
-  el.content = el.content:walk({
-    Image = function(img)
-      local name = img.attributes["name"]
-      local alt = img.attributes["fig-alt"] or pandoc.utils.stringify(img.caption)
-      if typst then
-        -- pandoc's Typst writer drops an image's alt text, which PDF/UA requires (it
-        -- becomes the figure's /Alt): write the image call here. One scale for every
-        -- chart (computed in brief.render.pdf); other images keep a width in Typst units.
-        local width = name and widths[name] or typst_length(img.attributes["width"])
-        return pandoc.RawInline("typst", "#image(" .. typst_string(root .. img.src)
-          .. (width and (", width: " .. width) or "")
-          -- No alt at all rather than an empty one: Typst then refuses the PDF/UA file.
-          .. (alt ~= "" and (", alt: " .. typst_string(alt)) or "") .. ")")
-      end
-      if name and charts[name] then
-        return pandoc.RawInline("html", chart_html(name, alt))
-      end
-      img.src = root .. img.src
-      img.caption = {pandoc.Str(alt)}
-      img.attributes["name"] = nil
-      img.attributes["fig-alt"] = nil
-      img.attributes["alt"] = alt
-      return img
-    end,
-  })
+  el.content = el.content:walk({Image = function(img) return place_image(img, false) end})
   return el
+end
+
+-- An image in a line of text (not a figure of its own).
+local function Image(img)
+  if img.attributes["data-placed"] then
+    img.attributes["data-placed"] = nil
+    return img
+  end
+  return place_image(img, true)
 end
 
 -- Widths for wide tables, the way a browser lays them out: a column whose cells are
@@ -319,10 +359,154 @@ local function key_figures(el)
   return blocks
 end
 
+-- "Theorem 2.1 (Name)." in bold before the first paragraph of a theorem-like div; its
+-- name comes from a heading opening the div (Quarto's way) or a `name` attribute.
+local function theorem(el, kind)
+  local target = targets[el.identifier]
+  local blocks = pandoc.Blocks(el.content)
+  local name = el.attributes["name"] and pandoc.Inlines({pandoc.Str(el.attributes["name"])})
+  if blocks[1] and blocks[1].t == "Header" then
+    name = blocks[1].content
+    blocks:remove(1)
+  end
+  local label = pandoc.Inlines({pandoc.Str(target and target.text or KINDS[kind])})
+  if name and #name > 0 then
+    label:insert(pandoc.Space())
+    label:insert(pandoc.Str("("))
+    label:extend(name)
+    label:insert(pandoc.Str(")"))
+  end
+  label:insert(pandoc.Str("."))
+  local lead = pandoc.Inlines({pandoc.Strong(label), pandoc.Space()})
+  if blocks[1] and (blocks[1].t == "Para" or blocks[1].t == "Plain") then
+    lead:extend(blocks[1].content)
+    blocks[1] = pandoc.Para(lead)
+  else
+    blocks:insert(1, pandoc.Para(lead))
+  end
+  return pandoc.Div(blocks, pandoc.Attr(el.identifier, {"theorem", kind}))
+end
+
+-- A proof: "Proof." in italics, and the square that ends it.
+local function proof(el)
+  local blocks = pandoc.Blocks(el.content)
+  local lead = pandoc.Inlines({pandoc.Emph({pandoc.Str("Proof.")}), pandoc.Space()})
+  if blocks[1] and (blocks[1].t == "Para" or blocks[1].t == "Plain") then
+    lead:extend(blocks[1].content)
+    blocks[1] = pandoc.Para(lead)
+  else
+    blocks:insert(1, pandoc.Para(lead))
+  end
+  local last = blocks[#blocks]
+  if last.t == "Para" or last.t == "Plain" then
+    last.content:insert(pandoc.Space())
+    last.content:insert(pandoc.Str("\u{25A1}"))
+  end
+  return pandoc.Div(blocks, pandoc.Attr(el.identifier, {"proof"}))
+end
+
+-- `::: {#fig-x}` (or `#tbl-x`): the div's content with its last paragraph as the
+-- caption, numbered like a figure (or table) of a cell.
+local function float_div(el, kind)
+  local blocks = pandoc.Blocks(el.content)
+  local caption = {}
+  if #blocks > 1 and blocks[#blocks].t == "Para" then
+    caption = {pandoc.Plain(blocks[#blocks].content)}
+    blocks:remove(#blocks)
+  end
+  if kind == "tbl" then
+    for i, block in ipairs(blocks) do
+      if block.t == "Table" then
+        block.identifier = el.identifier
+        if #caption > 0 then block.caption = {long = caption} end
+        blocks[i] = Table(block)
+        return blocks
+      end
+    end
+    return nil
+  end
+  -- An image alone in a paragraph is a figure of its own: here it is the content.
+  blocks = blocks:walk({Figure = function(inner) return inner.content end})
+  return Figure(pandoc.Figure(blocks, {long = caption}, pandoc.Attr(el.identifier)))
+end
+
+-- `::: {.panel-tabset}`: each heading of the div's first heading level opens a tab.
+-- The site gets an ARIA tab list (page.html makes it work from keyboard and pointer;
+-- printed, every panel shows); the PDF prints each panel under its tab's name in bold.
+local tabsets = 0
+
+local function tabset(el)
+  local level
+  for _, block in ipairs(el.content) do
+    if block.t == "Header" then level = block.level break end
+  end
+  if not level then return nil end
+  local tabs = {}
+  for _, block in ipairs(el.content) do
+    if block.t == "Header" and block.level == level then
+      table.insert(tabs, {title = block.content, blocks = pandoc.Blocks({})})
+    elseif #tabs > 0 then
+      tabs[#tabs].blocks:insert(block)
+    end
+  end
+  if typst then
+    local out = pandoc.Blocks({})
+    for _, tab in ipairs(tabs) do
+      out:insert(pandoc.Para({pandoc.Strong(tab.title)}))
+      out:extend(tab.blocks)
+    end
+    return out
+  end
+  tabsets = tabsets + 1
+  local buttons, panels = {}, pandoc.Blocks({})
+  for i, tab in ipairs(tabs) do
+    local id = "tabset-" .. tabsets .. "-" .. i
+    local name = pandoc.write(pandoc.Pandoc({pandoc.Plain(tab.title)}), "html")
+    table.insert(buttons, '<button type="button" role="tab" id="' .. id .. '-tab" '
+      .. 'aria-controls="' .. id .. '" aria-selected="' .. tostring(i == 1) .. '" '
+      .. 'tabindex="' .. (i == 1 and "0" or "-1") .. '">' .. name:gsub("%s+$", "")
+      .. "</button>")
+    panels:extend(enclosed("html", '<div role="tabpanel" id="' .. id .. '" '
+      .. 'aria-labelledby="' .. id .. '-tab" tabindex="0"' .. (i == 1 and "" or " hidden")
+      .. ">", tab.blocks, "</div>"))
+  end
+  local out = pandoc.Blocks({pandoc.RawBlock("html", '<div class="panel-tabset">'
+    .. '<div role="tablist">' .. table.concat(buttons) .. "</div>")})
+  out:extend(panels)
+  out:insert(pandoc.RawBlock("html", "</div>"))
+  return out
+end
+
+-- `.content-visible when-format="html"` (or "pdf", "typst"), `.content-hidden`,
+-- `unless-format`: the content goes to the outputs it is meant for.
+local function for_format(el)
+  local visible = el.classes:includes("content-visible")
+  if not visible and not el.classes:includes("content-hidden") then return nil end
+  local when, unless = el.attributes["when-format"], el.attributes["unless-format"]
+  local function matches(format)
+    if not format then return nil end
+    if typst then return format == "pdf" or format == "typst" end
+    return format == "html" or format == "html:js"
+  end
+  local shown
+  if when then shown = matches(when)
+  elseif unless then shown = not matches(unless)
+  else shown = true end
+  if not visible then shown = not shown end
+  return shown and el.content or {}
+end
+
 local function Div(el)
+  if el.classes:includes("panel-tabset") then return tabset(el) end
+  local chosen = for_format(el)
+  if chosen then return chosen end
   if el.classes:includes("chart-source") then return chart_source(el) end
   if el.classes:includes("chart-data") then return chart_data(el) end
   if el.classes:includes("key-figures") then return key_figures(el) end
+  local prefix = el.identifier ~= "" and kind_of(el.identifier)
+  if prefix and THEOREMS[prefix] then return theorem(el, prefix) end
+  if prefix == "fig" or prefix == "tbl" then return float_div(el, prefix) end
+  if el.classes:includes("proof") then return proof(el) end
   local kind
   for _, class in ipairs(el.classes) do
     local match = class:match("^callout%-(%a+)$")
@@ -330,17 +514,58 @@ local function Div(el)
   end
   if not kind then return nil end
   local title, body = callout_title(el, kind)
+  local target = targets[el.identifier]
+  if target then  -- a callout one can refer to: "Note 2.1: its title"
+    local numbered = pandoc.Inlines({pandoc.Str(target.text .. ":"), pandoc.Space()})
+    numbered:extend(title)
+    title = numbered
+  end
   if typst then
     local title_typst = pandoc.write(pandoc.Pandoc({pandoc.Plain(title)}), "typst")
     title_typst = title_typst:gsub("%s+$", "")
     return enclosed("typst",
-      '#callout(kind: "' .. kind .. '", title: [' .. title_typst .. "])[", body, "]")
+      '#callout(kind: "' .. kind .. '", title: [' .. title_typst .. "])[", body,
+      "]" .. (el.identifier ~= "" and (" <" .. el.identifier .. ">") or ""))
+  end
+  local classes = {"callout", "callout-" .. kind}
+  local appearance = el.attributes["appearance"]
+  if appearance == "minimal" or appearance == "simple" then
+    table.insert(classes, "callout-" .. appearance)
+  end
+  local collapse = el.attributes["collapse"]
+  if collapse == "true" or collapse == "false" then
+    -- Quarto's folding callout: a disclosure on the site (the PDF prints it open).
+    local summary = pandoc.write(pandoc.Pandoc({pandoc.Plain(title)}), "html")
+    local opening = '<details class="' .. table.concat(classes, " ") .. '"'
+      .. (el.identifier ~= "" and (' id="' .. escape_html(el.identifier) .. '"') or "")
+      .. (collapse == "false" and " open" or "") .. '><summary class="callout-title">'
+      .. summary:gsub("%s+$", "") .. "</summary>"
+    return enclosed("html", opening, {pandoc.Div(body, {class = "callout-body"})},
+                    "</details>")
   end
   local heading = pandoc.Div({pandoc.Plain(title)}, {class = "callout-title"})
   local content = pandoc.Div(body, {class = "callout-body"})
-  local attr = pandoc.Attr(el.identifier, {"callout", "callout-" .. kind},
+  local attr = pandoc.Attr(el.identifier, classes,
                            {role = kind == "important" and "region" or "note"})
   return pandoc.Div({heading, content}, attr)
+end
+
+-- A code block labelled `lst-x` (with `lst-cap`): "Listing 2.1: caption" above it, the
+-- two in a div that carries the id (Typst keeps no label on a bare code block).
+local function CodeBlock(el)
+  if el.identifier == "" or kind_of(el.identifier) ~= "lst" then return nil end
+  local target = targets[el.identifier]
+  local caption = pandoc.Inlines({pandoc.Strong({pandoc.Str(
+    (target and target.text or "Listing") .. ":")})})
+  local text = el.attributes["lst-cap"]
+  if text then
+    caption:insert(pandoc.Space())
+    caption:extend(pandoc.read(text, "markdown").blocks[1].content)
+  end
+  local id = el.identifier
+  el.identifier = ""
+  el.attributes["lst-cap"] = nil
+  return pandoc.Div({pandoc.Para(caption), el}, pandoc.Attr(id, {"listing"}))
 end
 
 -- `@fig-x`, `[@tbl-y]`, `@sec-z`: a link whose text is the target's label.
@@ -364,6 +589,60 @@ local function Cite(el)
   return out
 end
 
+-- Math. The site gets MathML from pandoc's HTML writer. In Typst, every equation is
+-- written as a `math.equation` call with its TeX as alt text, which PDF/UA requires
+-- (Typst refuses an equation without one). A display equation followed by `{#eq-x}`
+-- (Quarto's syntax) carries the number computed for it and is the target of `@eq-x`.
+local function typst_math(el, target)
+  local body = pandoc.write(pandoc.Pandoc({pandoc.Plain({el})}), "typst"):gsub("%s+$", "")
+  local display = el.mathtype == "DisplayMath"
+  local call = "#math.equation(block: " .. tostring(display)
+    .. (target and (', numbering: _ => "(' .. target.number .. ')"') or "")
+    .. ", alt: " .. typst_string((el.text:gsub("^%s+", ""):gsub("%s+$", ""))) .. ", "
+    .. body .. ".body)"
+  return pandoc.RawInline("typst", call)
+end
+
+local function equation_label(inlines, i)
+  local after = inlines[i + 1]
+  if after and after.t == "Space" then after = inlines[i + 2] end
+  if after and after.t == "Str" then
+    local id = after.text:match("^{#(eq%-[%w_%-%.:]+)}$")
+    if id then return id, (inlines[i + 1].t == "Space") and 2 or 1 end
+  end
+  return nil, 0
+end
+
+local function Maths(inlines)
+  local out = pandoc.Inlines({})
+  local i = 1
+  local changed = false
+  while i <= #inlines do
+    local el = inlines[i]
+    if el.t == "Math" then
+      changed = true
+      local id, skip = nil, 0
+      if el.mathtype == "DisplayMath" then id, skip = equation_label(inlines, i) end
+      local target = id and targets[id]
+      if typst then
+        out:insert(typst_math(el, target))
+        if id then out:insert(pandoc.RawInline("typst", " <" .. id .. ">")) end
+      elseif id then
+        out:insert(pandoc.Span({el, pandoc.Span({pandoc.Str(
+          "(" .. (target and target.number or "?") .. ")")}, {class = "equation-number"})},
+          pandoc.Attr(id, {"equation"})))
+      else
+        out:insert(el)
+      end
+      i = i + 1 + skip
+    else
+      out:insert(el)
+      i = i + 1
+    end
+  end
+  return changed and out or nil
+end
+
 -- A citation that citeproc linked to the reference list (`#ref-key`): a factsheet's
 -- PDF has no list, so there it stays text.
 local function Link(el)
@@ -379,6 +658,8 @@ end
 
 return {
   {Meta = load},
-  {Header = Header, Figure = Figure, Table = Table, Div = Div, Cite = Cite, Link = Link},
+  {Header = Header, Figure = Figure, Table = Table, Div = Div, Cite = Cite, Link = Link,
+   CodeBlock = CodeBlock},
+  {Inlines = Maths, Image = Image},
   {Inlines = Inlines},
 }

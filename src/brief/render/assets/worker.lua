@@ -59,6 +59,8 @@ local function convert(job)
   end
   local options = {}
   if given(job.wrap) then options.wrap_text = WRAP[job.wrap] end
+  -- Math as MathML, which browsers draw themselves: no script, no fonts to fetch.
+  if job.to:match("^html") then options.html_math_method = "mathml" end
   -- As the pandoc command does, end the output with a line break.
   return pandoc.write(doc, job.to, options) .. "\n"
 end

@@ -1,0 +1,291 @@
+"""Quarto as authors write it: a small book (tests/fixtures/quarto-book) with titles taken
+from headings, images beside the chapters, `# |` options, equations, theorems, a proof,
+listings, a figure div and callouts one can refer to, built to both outputs; each test
+checks one feature where the reader sees it, on the site and in the PDF."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.render
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "quarto-book"
+
+
+class _Element:
+    def __init__(self, tag: str, attrs: dict[str, str]) -> None:
+        self.tag, self.attrs = tag, attrs
+        self.children: list[_Element | str] = []
+
+    @property
+    def text(self) -> str:
+        return "".join(c if isinstance(c, str) else c.text for c in self.children)
+
+    @property
+    def classes(self) -> list[str]:
+        return self.attrs.get("class", "").split()
+
+    def all(self) -> list[_Element]:
+        found = [self]
+        for child in self.children:
+            if isinstance(child, _Element):
+                found += child.all()
+        return found
+
+
+class _Tree(HTMLParser):
+    """The page as a tree of elements (enough to find things by id, class and tag)."""
+
+    VOID = frozenset({"img", "br", "meta", "link", "input", "hr", "source", "col", "wbr"})
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.root = _Element("document", {})
+        self.stack = [self.root]
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        element = _Element(tag, {k: v or "" for k, v in attrs})
+        self.stack[-1].children.append(element)
+        if tag not in self.VOID:
+            self.stack.append(element)
+
+    def handle_endtag(self, tag):
+        for depth in range(len(self.stack) - 1, 0, -1):
+            if self.stack[depth].tag == tag:
+                del self.stack[depth:]
+                return
+
+    def handle_data(self, data):
+        self.stack[-1].children.append(data)
+
+
+def page(site: Path, name: str) -> _Element:
+    return _Tree((site / name).read_text("utf-8")).root
+
+
+def by_id(root: _Element, ident: str) -> _Element:
+    [found] = [e for e in root.all() if e.attrs.get("id") == ident]
+    return found
+
+
+def main_text(root: _Element) -> str:
+    [main] = [e for e in root.all() if e.tag == "main"]
+    return " ".join(main.text.split())
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, list[str]]:
+    """The fixture book built once: its site, its PDF as text, the build's warnings."""
+    from brief.render.build import build
+
+    root = tmp_path_factory.mktemp("quarto") / "book"
+    shutil.copytree(FIXTURE, root)
+    result = build(root)
+    text = subprocess.run(["pdftotext", "-layout", str(result.pdf), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    return result.output, " ".join(text.split()), [str(w) for w in result.warnings]
+
+
+def test_a_title_heading_names_the_chapter_in_the_sidebar_and_keeps_its_id(built):
+    site, _, _ = built
+    links = [" ".join(e.text.split()) for e in page(site, "index.html").all()
+             if e.tag == "a" and e.attrs.get("href", "").startswith("chapters/")]
+    assert "1Measuring a river" in links and "2Some theory" in links  # number, title
+    assert not {"1measure", "2theory"} & set(links)  # not the file names
+    heading = by_id(page(site, "chapters/measure.html"), "sec-measure")
+    assert heading.tag == "h1" and "Measuring a river" in heading.text
+
+
+def test_markdown_images_are_published_beside_the_pages_and_printed(built):
+    site, pdf, _ = built
+    chapter = page(site, "chapters/measure.html")
+    images = [e for e in chapter.all() if e.tag == "img"]
+    sources = {e.attrs["src"] for e in images}
+    assert "../media/chapters/images/river.png" in sources
+    assert (site / "media" / "chapters" / "images" / "river.png").read_bytes() == \
+        (FIXTURE / "chapters" / "images" / "river.png").read_bytes()
+    inline = [s for s in sources if s.startswith("../media/inline-")]
+    assert len(inline) == 1 and (site / inline[0].removeprefix("../")).is_file()
+    assert "Figure 1.1: The river at the gauge" in pdf
+
+
+def test_cells_run_in_their_page_folder_and_spaced_options_are_options(built):
+    site, pdf, _ = built
+    text = main_text(page(site, "chapters/measure.html"))
+    size = (FIXTURE / "chapters" / "images" / "river.png").stat().st_size
+    assert f"The picture file is {size} bytes long." in text  # a path relative to the page
+    assert "this example must never run" in text  # eval: false shows the code...
+    assert "RuntimeError:" not in text  # ...and does not run it
+    assert "HIDDEN-SETUP-OUTPUT" not in text and "HIDDEN-SETUP-OUTPUT" not in pdf
+    assert "echo: false" not in text and "| echo" not in text
+
+
+def test_math_is_mathml_on_the_site_and_numbered_equations_are_referred_to(built):
+    site, pdf, _ = built
+    chapter = page(site, "chapters/measure.html")
+    equation = by_id(chapter, "eq-discharge")
+    assert [e.attrs.get("display") for e in equation.all() if e.tag == "math"] == ["block"]
+    assert "(1.3)" not in equation.text and "(1.1)" in equation.text
+    links = [e for e in chapter.all() if e.tag == "a" and e.attrs.get("href") == "#eq-discharge"]
+    assert [e.text for e in links] == ["Equation 1.1"]
+    assert "$$" not in main_text(chapter) and "{#eq-" not in main_text(chapter)
+    assert "By Equation 1.1, a wider river" in pdf and "(1.1)" in pdf
+
+
+def test_a_heading_inside_a_callout_is_its_title_not_a_section(built):
+    site, pdf, _ = built
+    chapter = page(site, "chapters/measure.html")
+    [callout] = [e for e in chapter.all() if "callout-tip" in e.classes]
+    assert "Before you wade in" in callout.text
+    assert "Section 1.3" in main_text(chapter)  # Flow stays the third section
+    assert "1.3 Flow" in pdf and "1.3 Before" not in pdf and "1.2 Before" not in pdf
+
+
+@pytest.mark.parametrize(("ident", "text"), [
+    ("thm-continuity", "Theorem 2.1 (Continuity)."),
+    ("def-reach", "Definition 2.1 (Reach)."),
+    ("nte-units", "Note 2.1: Units"),
+    ("fig-two-views", "Figure 2.1: The gauge seen twice"),
+    ("lst-speed", "Listing 2.1: Speed from distance and time"),
+])
+def test_theorems_listings_figure_divs_and_callouts_are_numbered_targets(built, ident,
+                                                                         text):
+    site, pdf, _ = built
+    chapter = page(site, "chapters/theory.html")
+    assert text in " ".join(by_id(chapter, ident).text.split())
+    label = text.split(" (")[0].split(":")[0].rstrip(".")
+    links = [e.text for e in chapter.all()
+             if e.tag == "a" and e.attrs.get("href") == f"#{ident}"]
+    assert links == [label]
+    assert text in pdf and pdf.count(label) >= 2  # the caption and the reference
+
+
+def test_a_reference_to_another_chapter_links_to_that_page(built):
+    site, pdf, _ = built
+    chapter = page(site, "chapters/theory.html")
+    links = [e for e in chapter.all() if e.tag == "a" and e.text == "Figure 1.1"]
+    assert [e.attrs["href"] for e in links] == ["../chapters/measure.html#fig-river"]
+    assert "repeats Figure 1.1" in pdf
+
+
+def test_a_proof_ends_with_its_square_and_nothing_quarto_leaks(built):
+    site, pdf, warnings = built
+    theory = main_text(page(site, "chapters/theory.html"))
+    assert "Proof. Count the water at both ends. \u25a1" in theory
+    for name in ("index.html", "chapters/measure.html", "chapters/theory.html"):
+        text = main_text(page(site, name))
+        for leak in (":::", "{#", "@thm-", "@eq-", "@fig-", "#|", "# |", "?@"):
+            assert leak not in text, (name, leak)
+    for leak in (":::", "{#", "?@", "@fig-"):
+        assert leak not in pdf
+    # The only warnings: the two outputs made for a browser and the mermaid diagram.
+    assert len(warnings) == 3, warnings
+    assert [w.split(": warning: ")[-1].split(":")[0] for w in warnings[:2]] == \
+        ["cell at line 51", "cell at line 57"], warnings
+    assert "mermaid diagrams need a browser engine" in warnings[2]
+
+
+def test_a_graphviz_cell_is_a_numbered_figure_and_mermaid_stays_code(built):
+    site, pdf, _ = built
+    chapter = page(site, "chapters/theory.html")
+    figure = by_id(chapter, "fig-network")
+    [image] = [e for e in figure.all() if e.tag == "img"]
+    assert image.attrs["src"].startswith("../media/diagram-")
+    svg = (site / image.attrs["src"].removeprefix("../")).read_text("utf-8")
+    assert "<svg" in svg and "one day" in svg  # drawn by dot, with its label
+    assert "Figure 2.2: Two gauges on one river" in " ".join(figure.text.split())
+    assert "digraph" not in main_text(chapter) and "digraph" not in pdf
+    assert "rain --> river" in main_text(chapter)  # mermaid: its source, shown
+    assert "Figure 2.2: Two gauges on one river" in pdf and "one day" in pdf
+
+
+def test_html_from_a_cell_is_on_the_site_and_noted_in_the_pdf_never_dropped(built):
+    site, pdf, warnings = built
+    chapter = page(site, "chapters/measure.html")
+    [made] = [e for e in chapter.all() if "made-by-html" in e.classes]
+    assert made.text == "A paragraph the cell wrote as HTML."
+    notes = [" ".join(e.text.split()) for e in chapter.all() if "output-note" in e.classes]
+    assert len(notes) == 1 and "application/vnd.plotly.v1+json" in notes[0]
+    assert "A paragraph the cell wrote" not in pdf
+    assert "(text/html) is shown on the website" in pdf
+    assert "(application/vnd.plotly.v1+json) is interactive" in pdf
+    assert any("HTML output is shown on the site" in w for w in warnings)
+    assert any("interactive output" in w for w in warnings)
+
+
+def test_an_included_file_and_variables_are_written_in(built):
+    site, pdf, _ = built
+    text = main_text(page(site, "chapters/compare.html"))
+    sentence = "Every reading at the Upper Bridge gauge was taken at noon"
+    assert sentence in text and sentence in pdf
+    assert "left out" not in text  # the included file's front matter
+    assert "called \u201cComparing two gauges\u201d in the book \u201cField notes on " \
+        "rivers\u201d" in text
+    assert "{{< include _method.qmd >}}" in text  # the example in a code block stays
+
+
+def test_a_tabset_is_a_tab_list_on_the_site_and_every_panel_in_the_pdf(built):
+    site, pdf, _ = built
+    chapter = page(site, "chapters/compare.html")
+    [tablist] = [e for e in chapter.all() if e.attrs.get("role") == "tablist"]
+    tabs = [e for e in tablist.all() if e.attrs.get("role") == "tab"]
+    assert [t.text for t in tabs] == ["Upper gauge", "Lower gauge"]
+    assert [t.attrs["aria-selected"] for t in tabs] == ["true", "false"]
+    panels = [e for e in chapter.all() if e.attrs.get("role") == "tabpanel"]
+    assert [("hidden" in p.attrs, p.attrs["aria-labelledby"]) for p in panels] == \
+        [(False, tabs[0].attrs["id"]), (True, tabs[1].attrs["id"])]
+    assert "lags by a day" in panels[1].text
+    assert "Upper gauge The upper gauge reads high" in pdf
+    assert "Lower gauge The lower gauge lags" in pdf
+    assert "3.1 After the break" in pdf  # the tab names took no section number
+
+
+def test_content_for_one_format_appears_only_there_and_a_pagebreak_breaks(built):
+    site, pdf, _ = built
+    text = main_text(page(site, "chapters/compare.html"))
+    assert "ONLY-ON-THE-SITE" in text and "ONLY-IN-THE-PDF" not in text
+    assert "ONLY-IN-THE-PDF" in pdf and "ONLY-ON-THE-SITE" not in pdf
+    assert "pagebreak" not in text and "pagebreak" not in pdf
+    pages = subprocess.run(["pdftotext", "-layout", str(site / "brief.pdf"), "-"],
+                           check=True, capture_output=True, text=True).stdout.split("\f")
+    [before] = [p for p in pages if "This chapter is called" in p]
+    assert "After the break" not in before
+
+
+def test_authors_as_a_list_of_names_and_a_yaml_date_are_read(built):
+    site, pdf, _ = built
+    assert "Ana Tran, Binh Le (2026). Field notes on rivers." in pdf
+    assert "30 November 2026" in pdf
+    assert "Ana Tran, Binh Le" in main_text(page(site, "index.html"))
+
+
+def test_a_collapsed_callout_folds_on_the_site_and_prints_open(built):
+    site, pdf, _ = built
+    chapter = page(site, "chapters/compare.html")
+    [folded] = [e for e in chapter.all() if e.tag == "details" and "callout" in e.classes]
+    assert "open" not in folded.attrs and "callout-simple" in folded.classes
+    [summary] = [e for e in folded.all() if e.tag == "summary"]
+    assert summary.text.strip() == "Folded advice"
+    assert "Folded advice Only open this when the river is high." in pdf
+
+
+def test_warnings_are_printed_when_the_build_then_fails(tmp_path):
+    """A warning met before an error is still said: it often explains the error."""
+    import sys
+
+    (tmp_path / "_quarto.yml").write_text(
+        "project:\n  type: book\nbook:\n  title: T\n  chapters: [index.qmd]\n", "utf-8")
+    (tmp_path / "index.qmd").write_text(
+        "# Start\n\nA shortcode {{< kbd Ctrl >}} here.\n\n```{python}\n"
+        "raise ValueError('stop here')\n```\n", "utf-8")
+    done = subprocess.run([sys.executable, "-m", "brief.cli", "build", "--project",
+                           str(tmp_path)], capture_output=True, text=True, check=False)
+    assert done.returncode == 1
+    assert "index.qmd:3: warning: shortcode {{< kbd >}}" in done.stderr, done.stderr
+    assert "ValueError: stop here" in done.stderr
