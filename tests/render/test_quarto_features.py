@@ -289,3 +289,23 @@ def test_warnings_are_printed_when_the_build_then_fails(tmp_path):
     assert done.returncode == 1
     assert "index.qmd:3: warning: shortcode {{< kbd >}}" in done.stderr, done.stderr
     assert "ValueError: stop here" in done.stderr
+
+
+def test_an_edited_included_file_or_image_is_rebuilt_without_fresh(built, tmp_path):
+    """Included files and images are found only by reading the pages: the build records
+    them, and the next one is not "up to date" when one of them changed."""
+    from brief.render.build import build
+
+    root = tmp_path / "book"
+    shutil.copytree(FIXTURE, root)
+    assert not build(root).up_to_date
+    assert build(root).up_to_date
+    method = root / "chapters" / "_method.qmd"
+    method.write_text(method.read_text("utf-8") + "\nA LATER NOTE.\n", "utf-8")
+    assert not build(root).up_to_date
+    assert "A LATER NOTE." in (root / "_book" / "chapters" / "compare.html").read_text("utf-8")
+    picture = root / "chapters" / "images" / "river.png"
+    picture.write_bytes(picture.read_bytes() + b"\0")
+    assert not build(root).up_to_date
+    assert (root / "_book" / "media" / "chapters" / "images" / "river.png").read_bytes() == \
+        picture.read_bytes()

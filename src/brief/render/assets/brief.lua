@@ -359,6 +359,18 @@ local function key_figures(el)
   return blocks
 end
 
+-- `label` and a space at the start of the first paragraph of `blocks` (a paragraph of
+-- its own when the blocks open with something else, a list say).
+local function lead_with(blocks, label)
+  local lead = pandoc.Inlines({label, pandoc.Space()})
+  if blocks[1] and (blocks[1].t == "Para" or blocks[1].t == "Plain") then
+    lead:extend(blocks[1].content)
+    blocks[1] = pandoc.Para(lead)
+  else
+    blocks:insert(1, pandoc.Para(lead))
+  end
+end
+
 -- "Theorem 2.1 (Name)." in bold before the first paragraph of a theorem-like div; its
 -- name comes from a heading opening the div (Quarto's way) or a `name` attribute.
 local function theorem(el, kind)
@@ -377,26 +389,14 @@ local function theorem(el, kind)
     label:insert(pandoc.Str(")"))
   end
   label:insert(pandoc.Str("."))
-  local lead = pandoc.Inlines({pandoc.Strong(label), pandoc.Space()})
-  if blocks[1] and (blocks[1].t == "Para" or blocks[1].t == "Plain") then
-    lead:extend(blocks[1].content)
-    blocks[1] = pandoc.Para(lead)
-  else
-    blocks:insert(1, pandoc.Para(lead))
-  end
+  lead_with(blocks, pandoc.Strong(label))
   return pandoc.Div(blocks, pandoc.Attr(el.identifier, {"theorem", kind}))
 end
 
 -- A proof: "Proof." in italics, and the square that ends it.
 local function proof(el)
   local blocks = pandoc.Blocks(el.content)
-  local lead = pandoc.Inlines({pandoc.Emph({pandoc.Str("Proof.")}), pandoc.Space()})
-  if blocks[1] and (blocks[1].t == "Para" or blocks[1].t == "Plain") then
-    lead:extend(blocks[1].content)
-    blocks[1] = pandoc.Para(lead)
-  else
-    blocks:insert(1, pandoc.Para(lead))
-  end
+  lead_with(blocks, pandoc.Emph({pandoc.Str("Proof.")}))
   local last = blocks[#blocks]
   if last.t == "Para" or last.t == "Plain" then
     last.content:insert(pandoc.Space())
