@@ -199,10 +199,10 @@ def test_a_graphviz_cell_is_a_numbered_figure_and_mermaid_stays_code(built):
     assert image.attrs["src"].startswith("../media/diagram-")
     svg = (site / image.attrs["src"].removeprefix("../")).read_text("utf-8")
     assert "<svg" in svg and "one day" in svg  # drawn by dot, with its label
-    assert "Figure 2.2: Two gauges on one river" in " ".join(figure.text.split())
+    assert "Figure 2.3: Two gauges on one river" in " ".join(figure.text.split())
     assert "digraph" not in main_text(chapter) and "digraph" not in pdf
     assert "rain --> river" in main_text(chapter)  # mermaid: its source, shown
-    assert "Figure 2.2: Two gauges on one river" in pdf and "one day" in pdf
+    assert "Figure 2.3: Two gauges on one river" in pdf and "one day" in pdf
 
 
 def test_html_from_a_cell_is_on_the_site_and_noted_in_the_pdf_never_dropped(built):
@@ -309,3 +309,20 @@ def test_an_edited_included_file_or_image_is_rebuilt_without_fresh(built, tmp_pa
     assert not build(root).up_to_date
     assert (root / "_book" / "media" / "chapters" / "images" / "river.png").read_bytes() == \
         picture.read_bytes()
+
+
+def test_subfigures_are_panels_of_one_figure_side_by_side(built):
+    site, pdf, _ = built
+    chapter = page(site, "chapters/theory.html")
+    figure = by_id(chapter, "fig-gauges")
+    [grid] = [e for e in figure.all() if "panels" in e.classes]
+    assert "repeat(2," in grid.attrs["style"]
+    panels = [e for e in grid.all() if e.tag == "figure"]
+    assert [p.attrs["id"] for p in panels] == ["fig-upper", "fig-lower"]
+    assert [" ".join(p.text.split()) for p in panels] == ["(a) The upper gauge",
+                                                         "(b) The lower gauge"]
+    links = {e.attrs["href"]: e.text for e in chapter.all() if e.tag == "a"
+             and e.attrs.get("href", "").startswith("#fig-")}
+    assert links["#fig-lower"] == "Figure 2.2 (b)" and links["#fig-gauges"] == "Figure 2.2"
+    assert "(a) The upper gauge (b) The lower gauge Figure 2.2: Both gauges" in pdf
+    assert "Figure 2.2 (b) is the lower one of Figure 2.2." in pdf

@@ -37,7 +37,7 @@ _SHORTCODE = re.compile(r"\{\{<\s*(?P<name>[\w-]+)")
 _DIV_OPEN = re.compile(r"^:{3,}\s*\{(?P<attrs>[^}]*)\}")
 #: Fenced-div features of Quarto that the native engine renders as a plain block.
 _UNSUPPORTED_DIV = re.compile(r"\.(panel-(?!tabset\b)[\w-]+|column-[\w-]+|aside)\b"
-                              r"|\blayout(-ncol|-nrow)?=")
+                              r"|\blayout=")
 _CALLOUT_KIND = re.compile(r"\.callout-(?P<kind>[\w-]+)")
 CALLOUT_KINDS = {"note", "tip", "important", "warning", "caution"}
 

@@ -137,6 +137,12 @@ class _Numbering:
                                           self.page)
 
 
+def _panels(div: dict[str, Any]) -> list[str]:
+    """The ids of the figures (``fig-...``) inside a figure div: its panels."""
+    return [node["c"][0][0] for node in walk(div["c"][1])
+            if node["t"] == "Figure" and node["c"][0][0].startswith("fig-")]
+
+
 def _kind_of(ident: str) -> str | None:
     """The cross-reference kind an id names by its prefix (``thm-x``: "thm"), if any."""
     head, dash, _ = ident.partition("-")
@@ -194,6 +200,7 @@ def number(chapters: list[Assembled], asts: list[dict[str, Any]], sources: dict[
         prefix = chapter.number if chapter.kind != "unnumbered" else ""
         counters = [0, 0, 0, 0, 0, 0]
         count = _Numbering(book, prefix, page).count
+        panels: set[str] = set()  # subfigures: numbered with the figure that holds them
         for node in walk(ast["blocks"]):
             kind = node["t"]
             if kind in ("Para", "Plain"):
@@ -241,12 +248,20 @@ def number(chapters: list[Assembled], asts: list[dict[str, Any]], sources: dict[
                     label, text = "", title
                 book.targets[ident] = Target(ident, "sec", label, text, page)
             elif kind == "Figure":
-                count(ident, "fig")
+                if ident not in panels:
+                    count(ident, "fig")
             elif kind == "Table":
                 if ident.startswith("tbl-"):
                     count(ident, "tbl")
             elif (found := _kind_of(ident)) is not None and found != "sec":
                 count(ident, found)
+                if found == "fig":  # its panels are figure 2.1 (a), (b)...
+                    parent = book.targets[ident]
+                    for letter, panel in zip("abcdefghijklmnopqrstuvwxyz",
+                                             _panels(node), strict=False):
+                        panels.add(panel)
+                        book.targets[panel] = Target(panel, "fig", f"{parent.number}{letter}",
+                                                     f"{parent.text} ({letter})", page)
     for key, path in refs:
         if key not in book.targets:
             line = line_of(sources.get(path, ""), f"@{key}")

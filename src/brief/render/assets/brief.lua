@@ -140,8 +140,8 @@ local function Header(el)
 end
 
 -- Put "Figure 2.1:" in front of a caption; create the caption if there is none.
-local function label_caption(caption, text)
-  local label = pandoc.Span({pandoc.Str(text .. ":")}, {class = "caption-label"})
+local function label_caption(caption, text, colon)
+  local label = pandoc.Span({pandoc.Str(text .. (colon or ":"))}, {class = "caption-label"})
   if #caption.long == 0 then
     caption.long = {pandoc.Plain({label})}
   else
@@ -210,7 +210,12 @@ end
 
 local function Figure(el)
   local target = targets[el.identifier]
-  if target then el.caption = label_caption(el.caption, target.text) end
+  local letter = target and target.number:match("%d(%a)$")
+  if letter then  -- a panel of a figure: "(a) its caption"
+    el.caption = label_caption(el.caption, "(" .. letter .. ")", "")
+  elseif target then
+    el.caption = label_caption(el.caption, target.text)
+  end
   el.content = el.content:walk({Image = function(img) return place_image(img, false) end})
   return el
 end
@@ -405,6 +410,29 @@ local function proof(el)
   return pandoc.Div(blocks, pandoc.Attr(el.identifier, {"proof"}))
 end
 
+-- Panels side by side (`layout-ncol=2`, `layout-nrow=1`, or one row when a figure div
+-- holds figures of its own): a CSS grid on the site, a Typst grid in the PDF.
+local function panel_grid(blocks, el)
+  local count = #blocks
+  local columns = tonumber(el.attributes["layout-ncol"] or "")
+  local rows = tonumber(el.attributes["layout-nrow"] or "")
+  if not columns then columns = rows and math.ceil(count / rows) or count end
+  columns = math.max(1, math.min(columns, count))
+  if typst then
+    local out = pandoc.Blocks({pandoc.RawBlock("typst", "#grid(columns: " .. columns
+      .. ", column-gutter: 1em, row-gutter: 1em,")})
+    for _, block in ipairs(blocks) do
+      out:insert(pandoc.RawBlock("typst", "["))
+      out:insert(block)
+      out:insert(pandoc.RawBlock("typst", "],"))
+    end
+    out:insert(pandoc.RawBlock("typst", ")"))
+    return out
+  end
+  return enclosed("html", '<div class="panels" style="grid-template-columns: repeat('
+    .. columns .. ', minmax(0, 1fr))">', blocks, "</div>")
+end
+
 -- `::: {#fig-x}` (or `#tbl-x`): the div's content with its last paragraph as the
 -- caption, numbered like a figure (or table) of a cell.
 local function float_div(el, kind)
@@ -425,8 +453,16 @@ local function float_div(el, kind)
     end
     return nil
   end
-  -- An image alone in a paragraph is a figure of its own: here it is the content.
-  blocks = blocks:walk({Figure = function(inner) return inner.content end})
+  local panels = 0
+  blocks:walk({Figure = function(inner)
+    if inner.identifier ~= "" then panels = panels + 1 end
+  end})
+  if panels > 0 or el.attributes["layout-ncol"] or el.attributes["layout-nrow"] then
+    blocks = panel_grid(blocks, el)
+  else
+    -- An image alone in a paragraph is a figure of its own: here it is the content.
+    blocks = blocks:walk({Figure = function(inner) return inner.content end})
+  end
   return Figure(pandoc.Figure(blocks, {long = caption}, pandoc.Attr(el.identifier)))
 end
 
@@ -506,6 +542,9 @@ local function Div(el)
   local prefix = el.identifier ~= "" and kind_of(el.identifier)
   if prefix and THEOREMS[prefix] then return theorem(el, prefix) end
   if prefix == "fig" or prefix == "tbl" then return float_div(el, prefix) end
+  if el.attributes["layout-ncol"] or el.attributes["layout-nrow"] then
+    return panel_grid(pandoc.Blocks(el.content), el)
+  end
   if el.classes:includes("proof") then return proof(el) end
   local kind
   for _, class in ipairs(el.classes) do
