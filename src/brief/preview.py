@@ -80,7 +80,8 @@ class PreviewState:
 
 def watched_files(root: Path) -> Iterator[Path]:
     """The inputs whose change should trigger a rebuild."""
-    for pattern in ("*.qmd", "_quarto.yml", "**/*.bib", "data/**/*", "chapters/**/*"):
+    for pattern in ("*.qmd", "*.md", "_quarto.yml", "_variables.yml", "**/*.bib", "data/**/*",
+                    "chapters/**/*"):
         yield from (p for p in root.glob(pattern) if p.is_file())
     yield from catalogue_files(root)
     try:

@@ -41,8 +41,8 @@ def test_fixture_brief_block_is_its_own(mini):
     ('  title: "Fixture brief: Nước sạch cho mọi địa phương"\n', "", "book.title is missing"),
     ("    - chapters/01-access.qmd\n", "    - chapters/99-none.qmd\n",
      "missing: chapters/99-none.qmd"),
-    ("    - chapters/01-access.qmd\n", "    - chapters/01-access.md\n",
-     "expected a path ending in .qmd"),
+    ("    - chapters/01-access.qmd\n", "    - chapters/01-access.ipynb\n",
+     "expected a path ending in .qmd or .md; a notebook (.ipynb) is not read"),
     ("bibliography: references.bib", "bibliography: nowhere.bib", "nowhere.bib does not exist"),
     ("lang: en", "lang: [en", "_quarto.yml:"),
 ])

@@ -291,9 +291,11 @@ def test_warnings_are_printed_when_the_build_then_fails(tmp_path):
     assert "ValueError: stop here" in done.stderr
 
 
-def test_an_edited_included_file_or_image_is_rebuilt_without_fresh(built, tmp_path):
+def test_an_edited_included_file_image_or_variable_is_rebuilt_without_fresh(built,
+                                                                            tmp_path):
     """Included files and images are found only by reading the pages: the build records
-    them, and the next one is not "up to date" when one of them changed."""
+    them, and the next one is not "up to date" when one of them (or _variables.yml)
+    changed."""
     from brief.render.build import build
 
     root = tmp_path / "book"
@@ -309,6 +311,12 @@ def test_an_edited_included_file_or_image_is_rebuilt_without_fresh(built, tmp_pa
     assert not build(root).up_to_date
     assert (root / "_book" / "media" / "chapters" / "images" / "river.png").read_bytes() == \
         picture.read_bytes()
+    variables = root / "_variables.yml"
+    variables.write_text(variables.read_text("utf-8").replace("Upper Bridge", "Ferry"),
+                         "utf-8")
+    assert not build(root).up_to_date
+    assert "at the Ferry gauge" in (root / "_book" / "chapters" / "compare.html").read_text(
+        "utf-8")
 
 
 def test_subfigures_are_panels_of_one_figure_side_by_side(built):
@@ -326,3 +334,10 @@ def test_subfigures_are_panels_of_one_figure_side_by_side(built):
     assert links["#fig-lower"] == "Figure 2.2 (b)" and links["#fig-gauges"] == "Figure 2.2"
     assert "(a) The upper gauge (b) The lower gauge Figure 2.2: Both gauges" in pdf
     assert "Figure 2.2 (b) is the lower one of Figure 2.2." in pdf
+
+
+def test_a_markdown_chapter_is_a_page_of_the_book(built):
+    site, pdf, _ = built
+    text = main_text(page(site, "chapters/notes.html"))
+    assert "4 Notes in plain Markdown" in text and "is read like any other page" in text
+    assert "4 Notes in plain Markdown" in pdf

@@ -446,7 +446,7 @@ def _stamp(paths: ProjectPaths) -> Path:
 
 def _inputs_key(project: Project, paths: ProjectPaths) -> str:
     files = [paths.quarto_config, *(paths.root / c.path for c in project.chapters),
-             *paths.releases.glob("*/manifest.json")]
+             *paths.releases.glob("*/manifest.json"), paths.root / "_variables.yml"]
     if project.factsheets is not None:
         files += [paths.root / p for p in (project.factsheets.template,
                                            project.factsheets.index) if p is not None]

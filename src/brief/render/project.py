@@ -178,15 +178,16 @@ def _files(raw: Any, where: str, root: Path) -> list[str]:
     if raw is None:
         return []
     if not isinstance(raw, list):
-        raise _fail(f"{where} must be a list of .qmd files")
+        raise _fail(f"{where} must be a list of .qmd (or .md) files")
     files: list[str] = []
     for i, item in enumerate(raw):
         # Quarto allows parts: {part: "Title", chapters: [...]}; flatten them.
         if isinstance(item, dict) and "chapters" in item:
             files += _files(item["chapters"], f"{where}[{i}].chapters", root)
             continue
-        if not isinstance(item, str) or not item.endswith(".qmd"):
-            raise _fail(f"{where}[{i}] is {item!r} (expected a path ending in .qmd)")
+        if not isinstance(item, str) or not item.endswith((".qmd", ".md")):
+            raise _fail(f"{where}[{i}] is {item!r} (expected a path ending in .qmd or .md; "
+                        "a notebook (.ipynb) is not read: save it as .qmd)")
         parts = item.split("/")
         if not all(_SAFE_NAME.fullmatch(part) for part in parts):
             raise _fail(f"{where}[{i}] {item[:120]!r}: expected a relative path whose "
