@@ -341,3 +341,14 @@ def test_a_markdown_chapter_is_a_page_of_the_book(built):
     text = main_text(page(site, "chapters/notes.html"))
     assert "4 Notes in plain Markdown" in text and "is read like any other page" in text
     assert "4 Notes in plain Markdown" in pdf
+
+
+def test_parts_title_their_chapters_in_the_sidebar_and_the_pdf(built):
+    site, pdf, _ = built
+    index = page(site, "index.html")
+    parts = [" ".join(e.text.split()) for e in index.all()
+             if e.tag == "li" and "part" in e.classes]
+    assert parts[:2] == ["In the field", "At the desk"]
+    assert "In the field" in pdf and "At the desk" in pdf
+    assert pdf.index("In the field") < pdf.index("1 Measuring a river") < \
+        pdf.index("At the desk") < pdf.index("2 Some theory")

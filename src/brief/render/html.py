@@ -96,6 +96,8 @@ def _sidebar(project: Project, nav: Nav, current: str, root: str) -> str:
         if chapter.kind == "appendix" and not appendix_started:
             items.append('    <li class="part">Appendices</li>')
             appendix_started = True
+        if chapter.part:
+            items.append(f'    <li class="part">{html.escape(chapter.part)}</li>')
         number = (f'<span class="chapter-number">{html.escape(chapter.number)}</span>'
                   if chapter.number else "")
         items.append(f'    <li><a href="{root}{html.escape(chapter.html_name)}"'

@@ -109,6 +109,10 @@ def _body(project: Project, book: xref.Book, work: Path, site_dir: str,
         if assembled.chapter.kind == "appendix" and not appendices:
             blocks.append({"t": "RawBlock", "c": ["typst", "#appendices-part()"]})
             appendices = True
+        if assembled.chapter.part:  # a part's title, on a page of its own before it
+            blocks.append({"t": "RawBlock", "c": ["typst", "#part-title("
+                                                  + typst_string(assembled.chapter.part)
+                                                  + ")"]})
         blocks.append({"t": "RawBlock",
                        "c": ["typst", SOURCE_MARK + assembled.chapter.path]})
         blocks += ast["blocks"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,8 @@ class Chapter:
     number: str = ""
     #: The page it becomes when that is not its source path with ``.html`` (factsheets).
     page: str = ""
+    #: The title of the part (``- part: ...`` in ``book.chapters``) this chapter opens.
+    part: str = ""
 
     @property
     def stem(self) -> str:
@@ -174,7 +176,26 @@ MAX_NAME = 100
 _SAFE_NAME = re.compile(rf"[A-Za-z0-9_][A-Za-z0-9_.-]{{0,{MAX_NAME - 1}}}")
 
 
-def _files(raw: Any, where: str, root: Path) -> list[str]:
+def _part_title(value: Any, where: str, root: Path) -> str:
+    """A part's title: the text of ``part:``, or the title of the page it names."""
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(f"{where}.part is {value!r} (expected the part's title)")
+    if not value.endswith((".qmd", ".md")):
+        return value.strip()
+    try:
+        text = (root / value).read_text("utf-8")
+        front = re.match(r"\A---\n(.*?)\n---", text, re.DOTALL)
+        meta = safeyaml.load(front.group(1)) if front else None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        meta = None
+    title = meta.get("title") if isinstance(meta, dict) else None
+    return str(title) if title else Path(value).stem
+
+
+def _files(raw: Any, where: str, root: Path, titles: dict[str, str] | None = None
+           ) -> list[str]:
+    """The chapter files of a ``chapters:`` list; ``titles`` gets the title of each part
+    (``- part: ...``) under the path of its first chapter."""
     if raw is None:
         return []
     if not isinstance(raw, list):
@@ -183,7 +204,10 @@ def _files(raw: Any, where: str, root: Path) -> list[str]:
     for i, item in enumerate(raw):
         # Quarto allows parts: {part: "Title", chapters: [...]}; flatten them.
         if isinstance(item, dict) and "chapters" in item:
-            files += _files(item["chapters"], f"{where}[{i}].chapters", root)
+            inner = _files(item["chapters"], f"{where}[{i}].chapters", root, titles)
+            if inner and titles is not None and "part" in item:
+                titles[inner[0]] = _part_title(item["part"], f"{where}[{i}]", root)
+            files += inner
             continue
         if not isinstance(item, str) or not item.endswith((".qmd", ".md")):
             raise _fail(f"{where}[{i}] is {item!r} (expected a path ending in .qmd or .md; "
@@ -275,7 +299,8 @@ def load_project(root: Path) -> Project:
     book = raw.get("book")
     if not isinstance(book, dict):
         raise _fail("the `book:` section is missing (expected title and chapters)")
-    chapters = _files(book.get("chapters"), "book.chapters", root)
+    parts: dict[str, str] = {}
+    chapters = _files(book.get("chapters"), "book.chapters", root, parts)
     if not chapters:
         raise _fail("book.chapters is empty (expected index.qmd and chapter files)")
     appendices = _files(book.get("appendices"), "book.appendices", root)
@@ -322,7 +347,8 @@ def load_project(root: Path) -> Project:
         keywords=_keywords(raw.get("keywords")),
         bibliography=str(bibliography) if bibliography else None,
         output_dir=output_dir,
-        chapters=_number(chapters, appendices),
+        chapters=tuple(replace(c, part=parts.get(c.path, ""))
+                       for c in _number(chapters, appendices)),
         execute=execute,
         settings=settings,
     )
