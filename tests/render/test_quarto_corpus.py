@@ -12,8 +12,10 @@ with ``pdftotext``). ``tests/quarto_corpus/CHOSEN.md`` says why each document is
 
 The document is chapter 1 of its book (the index page is unnumbered), so Quarto's
 book numbering makes its first figure "Figure 1.1", its first equation "Equation 1.1"
-and its first section "Section 1.1". HTML facts that name classes (``callout-style-
-simple``, ``quarto-layout-cell``, ``no-icon``) use the class names Quarto writes.
+and its first section "Section 1.1". Facts rest on semantics where HTML has them
+(``role="tablist"``, ``<math display="block">``, ``<kbd>``, ``<details>``); a callout's
+appearance may be marked with Quarto's classes (``callout-style-simple``) or brief's
+(``callout-simple``); layouts are checked with Quarto's ``quarto-layout-*`` classes.
 """
 
 from __future__ import annotations
@@ -319,16 +321,39 @@ class Ref:
 CALLOUT_KINDS = ("note", "tip", "warning", "caution", "important")
 
 
+#: How a callout's ``appearance`` shows in its classes: Quarto's names or brief's.
+APPEARANCE = {"simple": ({"callout-style-simple"}, {"callout-simple"}),
+              "minimal": ({"callout-style-simple", "no-icon"}, {"callout-minimal"}),
+              "default": ({"callout-style-default"}, set())}
+
+
+def appearance_ok(node: Node, appearance: str) -> bool:
+    classes = set(node.classes)
+    if appearance == "default":  # Quarto's class, or no class of another appearance
+        return "callout-style-default" in classes or not classes & {
+            "callout-style-simple", "callout-simple", "callout-minimal"}
+    return any(names <= classes for names in APPEARANCE[appearance] if names)
+
+
+def icon_free(node: Node) -> bool:
+    """Quarto's ``no-icon`` class, or no element that is an icon inside the callout."""
+    return "no-icon" in node.classes or not any(
+        "icon" in c for n in node.iter() if n is not node for c in n.classes)
+
+
 @dataclass
 class Callout:
     """A callout of ``kind`` (None: the plain ``.callout``) with a body text and a
     title (an element whose class starts with ``callout-title`` or ``callout-header``,
-    never a section heading); the title and body also appear in the PDF."""
+    never a section heading); the title and body also appear in the PDF.
+    ``appearance``: "simple", "minimal" or "default" (see :data:`APPEARANCE`);
+    ``icon=False``: the callout shows no icon."""
 
     kind: str | None
     title: str | None = None
     text: str | None = None
-    classes: tuple[str, ...] = ()
+    appearance: str | None = None
+    icon: bool | None = None
 
     def describe(self) -> str:
         what = f"callout-{self.kind}" if self.kind else "plain callout"
@@ -369,9 +394,11 @@ class Callout:
             if headings:
                 problems.append(f"the callout title {self.title!r} is also a section "
                                 f"heading <{headings[0].tag}>")
-        if self.classes and not any(set(self.classes) <= set(n.classes) for n in boxes):
-            problems.append(f"{self.describe()}: lacks classes {self.classes} (has "
-                            f"{boxes[0].classes})")
+        if self.appearance and not any(appearance_ok(n, self.appearance) for n in boxes):
+            problems.append(f"{self.describe()}: not marked as appearance "
+                            f"{self.appearance!r} (classes {boxes[0].classes})")
+        if self.icon is False and not any(icon_free(n) for n in boxes):
+            problems.append(f"{self.describe()}: shows an icon despite icon=false")
         for needle in (self.title, self.text):
             if needle and not pdf_has(out, needle):
                 problems.append(f"{needle!r} missing from the PDF")
@@ -589,12 +616,12 @@ CASES: dict[str, Case] = {
         Collapsed("Expand To Learn About Collapse"),
         Text("that can be expanded by the user", "pdf"),
         Callout(None, "Exercise", "You can also use a plain"),
-        Callout("caution", text="A simple callout with no title",
-                classes=("callout-style-simple",)),
+        Callout("caution", text="A simple callout with no title", appearance="simple"),
         Callout("caution", text="A default callout with no title or icon",
-                classes=("callout-style-default", "no-icon")),
-        Callout("caution", text="A minimal callout with no title",
-                classes=("callout-style-simple", "no-icon")),
+                appearance="default", icon=False),
+        Callout("caution", text="A simple callout with no title or icon",
+                appearance="simple", icon=False),
+        Callout("caution", text="A minimal callout with no title", appearance="minimal"),
     ]),
     "smoke-all/2023/05/25/callout-missing-title.qmd": Case([
         Callout("note", "Note", "Hello."),
@@ -603,17 +630,16 @@ CASES: dict[str, Case] = {
         Callout("note", "Title", "This is a callout."),
     ]),
     "smoke-all/typst/callout-no-icon.qmd": Case([
-        Callout("note", "Note without icon", classes=("no-icon",)),
-        Callout("warning", "Warning without icon", classes=("no-icon",)),
-        Callout("tip", text="A tip without a title and without an icon.",
-                classes=("no-icon",)),
+        Callout("note", "Note without icon", icon=False),
+        Callout("warning", "Warning without icon", icon=False),
+        Callout("tip", text="A tip without a title and without an icon.", icon=False),
         Callout("important", "Important with icon"),
         El(attrs={"id": "tip-example"}, text="A tip without a title"),
         Ref("tip-example", "Tip 1.1"),
         El("h2", attrs={"id": "no-icon-notes"}),
     ]),
     "crossrefs/callouts.qmd": Case([
-        Callout("note", "response", "some text", classes=("no-icon",)),
+        Callout("note", "response", "some text", icon=False),
         El("img", inside=El(attrs={"id": "fig-elephant"})),
         El("img", inside=El(attrs={"id": "fig-elephant-callout"}, inside=callout_in("note"))),
         Text("Figure 1.1: It's an ele bro"),
