@@ -921,8 +921,10 @@ CASES: dict[str, Case] = {
         Text("Content.", "pdf"),
         NoText("_in.qmd"),
     ]),
+    # brief's site loads nothing from other hosts: a video is a link (Quarto: an iframe).
     "smoke-all/2022/11/14/3310.qmd": Case([
-        El("iframe", attrs={"src*": "youtube.com/embed/wo9vZccmqwc"}),
+        El("a", attrs={"href*": "youtube.com/embed/wo9vZccmqwc"}),
+        El("iframe", absent=True),
         Text("youtube.com/embed/wo9vZccmqwc", "pdf"),
     ]),
     "smoke-all/2024/12/17/issue-11699.qmd": Case([
@@ -962,7 +964,11 @@ CASES: dict[str, Case] = {
         Text("Only visible in TYPST", "pdf"),
         NoText("Only visible in TYPST", "html"),
         NoText("Only visible in HTML", "pdf"),
-        *[NoText(f"Only visible in {name}") for name in FORMATS],
+        # brief's PDF is its `pdf` format (made with Typst): "pdf" content is printed
+        # there, never on the site (Quarto's "pdf" is its LaTeX output only).
+        Text("Only visible in PDF", "pdf"),
+        NoText("Only visible in PDF", "html"),
+        *[NoText(f"Only visible in {name}") for name in FORMATS if name != "PDF"],
     ]),
     "smoke-all/conditional-content/meta.qmd": Case([
         El(attrs={"id": "MustBeHere"}),
@@ -981,11 +987,13 @@ CASES: dict[str, Case] = {
     "smoke-all/inline-execution/inline-jupyter.qmd": Case([
         El("li", exact="1", count=2),
         El("li", exact="foo"),
-        El("li", exact="*foo*", count=2),
         El("li", exact="False"),
         El("li", exact="True"),
         El("li", exact="None"),
-        El("em", exact="foo", inside=El("li")),
+        # brief reads an inline value as Markdown (its cite() returns "[@key]"), so the
+        # strings '*foo*' and "*foo*" are emphasis, like Markdown("*foo*"); Quarto
+        # escapes strings and writes "*foo*".
+        El("em", exact="foo", inside=El("li"), count=3),
         El("code", text="{python}", absent=True),
         NoText("IPython.core.display.Markdown object"),
     ]),
@@ -1031,10 +1039,12 @@ CASES: dict[str, Case] = {
         Text("Foo (Knuth 1984)."),
         Text("Bar (Wickham 2015)."),
         Callout("important", text="Bar (Wickham 2015)."),
-        El(attrs={"id": "ref-knuth1984"}, text="Literate programming",
+        # The default style (Chicago author-date, Quarto's too) writes titles in
+        # title case.
+        El(attrs={"id": "ref-knuth1984"}, text="Literate Programming",
            inside=El(attrs={"id": "refs"})),
         El(attrs={"id": "ref-wickham2015"}, text="R Packages", inside=El(attrs={"id": "refs"})),
-        Text("Literate programming", "pdf"),
+        Text("Literate Programming", "pdf"),
     ]),
     "project/book/intro.qmd": Case([
         El("h1", text="Introduction"),
@@ -1046,16 +1056,18 @@ CASES: dict[str, Case] = {
         NoText("_include.qmd"),
     ], config={"bibliography": "references.bib"}),
     # ---------------------------------------------------------------- diagrams
+    # Mermaid needs a browser engine to lay out, which brief's build does not run: the
+    # source is kept as code (without its %%| options), captioned when it is a figure,
+    # and the build warns (the issue's second choice; Quarto draws it).
     "smoke-all/2023/12/11/4376.qmd": Case([
-        Diagram(within="fig-1"),
+        El("code", text="flowchart TB", inside=El(attrs={"id": "fig-1"})),
         Text("Figure 1.1: A caption"),
-        NoText("flowchart TB", "pdf"),
+        Text("flowchart TB", "pdf"),
         NoText("fig-align"),
     ]),
     "smoke-all/2025/11/10/13661.qmd": Case([
-        Diagram("Decision"),
+        El("code", text="Decision"),
         Text("Decision", "pdf"),
-        NoText("graph TD", "pdf"),
     ]),
     "smoke-all/2023/02/13/dot-bug.qmd": Case([
         El("code", text="```{dot}"),

@@ -282,12 +282,12 @@ def test_warnings_are_printed_when_the_build_then_fails(tmp_path):
     (tmp_path / "_quarto.yml").write_text(
         "project:\n  type: book\nbook:\n  title: T\n  chapters: [index.qmd]\n", "utf-8")
     (tmp_path / "index.qmd").write_text(
-        "# Start\n\nA shortcode {{< kbd Ctrl >}} here.\n\n```{python}\n"
+        "# Start\n\nA shortcode {{< lipsum 2 >}} here.\n\n```{python}\n"
         "raise ValueError('stop here')\n```\n", "utf-8")
     done = subprocess.run([sys.executable, "-m", "brief.cli", "build", "--project",
                            str(tmp_path)], capture_output=True, text=True, check=False)
     assert done.returncode == 1
-    assert "index.qmd:3: warning: shortcode {{< kbd >}}" in done.stderr, done.stderr
+    assert "index.qmd:3: warning: shortcode {{< lipsum >}}" in done.stderr, done.stderr
     assert "ValueError: stop here" in done.stderr
 
 

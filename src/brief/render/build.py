@@ -33,7 +33,7 @@ from brief.diff import data_fingerprint
 from brief.paths import ProjectPaths
 from brief.problems import DataError
 from brief.release import ReleaseInfo, ReleaseRefused, list_releases
-from brief.render import diagrams, factsheets, html, images, pdf, qmd, xref
+from brief.render import conditions, diagrams, factsheets, html, images, pdf, qmd, xref
 from brief.render import execute as execute_stage
 from brief.render.cache import ExecutionCache, build_key, environment_digest
 from brief.render.errors import RenderError, SourceWarning
@@ -262,6 +262,8 @@ def _prepare(project: Project, paths: ProjectPaths, progress: Progress,
         asts = list(pool.map(xref.parse, assembled))
     sources = {d.path: (project.root / d.path).read_text(encoding="utf-8")
                for d in [*documents, *extra, *([plan.template] if plan else [])]}
+    for document, ast in zip(documents, asts, strict=True):
+        conditions.apply(ast["blocks"], document.meta)  # when-meta, unless-meta
     drawn, found = diagrams.draw([(a.chapter.path, ast, sources[a.chapter.path])
                                   for a, ast in zip(assembled, asts, strict=True)])
     warnings += found

@@ -13,6 +13,7 @@ numbered with the others.
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import subprocess
 from typing import Any
@@ -26,18 +27,18 @@ from brief.render.xref import line_of
 
 #: The class the parser gives a diagram cell's code block.
 DIAGRAM = "brief-diagram"
-#: How each language writes its cell options.
-OPTION_MARKS = {"dot": "//|", "mermaid": "%%|"}
+#: How each language writes its cell options (`//| x`, or `// | x` as Quarto allows).
+OPTION_MARKS = {"dot": re.compile(r"^\s*//\s*\|\s?"), "mermaid": re.compile(r"^\s*%%\s*\|\s?")}
 TIMEOUT = 30
 
 
-def _options(code: str, mark: str) -> tuple[dict[str, Any], str]:
+def _options(code: str, mark: re.Pattern[str]) -> tuple[dict[str, Any], str]:
     """The cell options at the top of a diagram (``//| fig-cap: ...``) and the rest."""
     lines = code.split("\n")
     count = 0
-    while count < len(lines) and lines[count].lstrip().startswith(mark):
+    while count < len(lines) and mark.match(lines[count]):
         count += 1
-    raw = "\n".join(line.lstrip()[len(mark):].strip() for line in lines[:count])
+    raw = "\n".join(mark.sub("", line, count=1) for line in lines[:count])
     try:
         options = safeyaml.load(raw) if raw else {}
     except yaml.YAMLError:
@@ -54,18 +55,25 @@ def _words(text: str) -> list[dict[str, Any]]:
     return inlines
 
 
-def _figure(options: dict[str, Any], src: str) -> dict[str, Any]:
-    """A pandoc Figure (or a bare image) showing the drawn diagram."""
+def _figure(options: dict[str, Any], src: str | None,
+            source: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A pandoc Figure (or a bare block) showing the drawn diagram at ``src``, or, when
+    it could not be drawn, its ``source`` code block, with the caption and label of
+    its options."""
     caption = str(options.get("fig-cap") or "")
     alt = str(options.get("fig-alt") or caption or "Diagram")
     label = str(options.get("label") or "")
-    image = {"t": "Image", "c": [["", [], [["fig-alt", alt]]], _words(caption),
-                                 [src, ""]]}
+    if src is not None:
+        content: dict[str, Any] = {"t": "Plain", "c": [
+            {"t": "Image", "c": [["", [], [["fig-alt", alt]]], _words(caption), [src, ""]]}]}
+    else:
+        assert source is not None
+        content = source
     if not caption and not label.startswith("fig-"):
-        return {"t": "Para", "c": [image]}
+        return content if src is None else {"t": "Para", "c": content["c"]}
     return {"t": "Figure", "c": [[label if label.startswith("fig-") else "", [], []],
                                  [None, [{"t": "Plain", "c": _words(caption)}]],
-                                 [{"t": "Plain", "c": [image]}]]}
+                                 [content]]}
 
 
 def _draw(code: str) -> tuple[bytes | None, str]:
@@ -106,6 +114,7 @@ def draw(pages: list[tuple[str, dict[str, Any], str]]
     warnings: list[SourceWarning] = []
     for page, ast, source in pages:
         for blocks in _lists(ast["blocks"]):
+            shown: list[tuple[int, str]] = []  # `echo: fenced`: the source to show
             for index, block in enumerate(blocks):
                 if not (isinstance(block, dict) and block.get("t") == "CodeBlock"):
                     continue
@@ -116,12 +125,16 @@ def draw(pages: list[tuple[str, dict[str, Any], str]]
                 classes.remove(DIAGRAM)
                 first = next((line for line in code.split("\n") if line.strip()), "")
                 line = line_of(source, first) if first else None
+                options, body = _options(code, OPTION_MARKS[language])
+                if options.get("echo") == "fenced":
+                    shown.append((index, f"```{{{language}}}\n{code.strip()}\n```"))
                 if language == "mermaid":
                     warnings.append(SourceWarning(page, line, "mermaid diagrams need a "
                                                   "browser engine to draw, which a build "
                                                   "does not run: shown as its source"))
+                    block["c"][1] = body.strip("\n")  # the source, without its options
+                    blocks[index] = _figure(options, None, block)
                     continue
-                options, body = _options(code, OPTION_MARKS[language])
                 svg, why = _draw(body)
                 if svg is None:
                     warnings.append(SourceWarning(page, line, why))
@@ -129,4 +142,7 @@ def draw(pages: list[tuple[str, dict[str, Any], str]]
                 name = f"{MEDIA}/diagram-{hashlib.sha256(svg).hexdigest()[:16]}.svg"
                 media.append(Media(name, data=svg))
                 blocks[index] = _figure(options, name)
+            for index, fenced in reversed(shown):
+                blocks.insert(index, {"t": "CodeBlock", "c": [["", ["markdown"], []],
+                                                             fenced]})
     return media, warnings

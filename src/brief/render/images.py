@@ -71,6 +71,30 @@ def _local(root: Path, page: str, src: str, where: str) -> Media:
     return Media(f"{MEDIA}/{resolved.relative_to(project).as_posix()}", source=resolved)
 
 
+#: Links to these are pages of the book or the web, not files to copy.
+_PAGES = (".qmd", ".md", ".html", ".htm", ".ipynb")
+
+
+def _linked_file(root: Path, page: str, href: str) -> Media | None:
+    """A link to a file of the project (`[the cover](cover.png)`): copied to ``media/``
+    like an image. Anything else (a page, an anchor, the web, a missing file, a file
+    outside the project) is left as it is."""
+    if not href or href.startswith(("#", "/")) or _REMOTE.match(href) or \
+            href.lower().startswith(("mailto:", "data:", "tel:")):
+        return None
+    relative = unquote(href.split("#", 1)[0].split("?", 1)[0])
+    if not relative or relative.lower().endswith(_PAGES):
+        return None
+    try:
+        resolved = ((root / page).parent / relative).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    project = root.resolve()
+    if not resolved.is_file() or not resolved.is_relative_to(project):
+        return None
+    return Media(f"{MEDIA}/{resolved.relative_to(project).as_posix()}", source=resolved)
+
+
 def _shown(path: Path, root: Path) -> str:
     try:
         return path.relative_to(root).as_posix()
@@ -102,6 +126,12 @@ def place(root: Path, pages: list[tuple[str, dict[str, Any], str]]
     warnings: list[SourceWarning] = []
     for page, ast, source in pages:
         for node in walk(ast["blocks"]):
+            if node["t"] == "Link":
+                linked = _linked_file(root, page, node["c"][2][0])
+                if linked is not None:
+                    media[linked.target] = linked
+                    node["c"][2][0] = linked.target
+                continue
             if node["t"] != "Image":
                 continue
             target = node["c"][2]

@@ -79,8 +79,19 @@ def _brief_inlines(values: list) -> None:
     """Send the text of a page's inline expressions, in order, as one display output."""
     from IPython.display import publish_display_data
 
-    publish_display_data({"application/vnd.brief.inline+json":
-                          [v if isinstance(v, str) else str(v) for v in values]})
+    def text(value: object) -> str:
+        if isinstance(value, str):
+            return value
+        markdown = getattr(value, "_repr_markdown_", None)  # IPython's Markdown("*x*")
+        if callable(markdown):
+            shown = markdown()
+            if isinstance(shown, tuple):  # (text, metadata)
+                shown = shown[0]
+            if isinstance(shown, str):
+                return shown
+        return str(value)
+
+    publish_display_data({"application/vnd.brief.inline+json": [text(v) for v in values]})
 
 
 def _brief_state():

@@ -20,7 +20,7 @@ from brief.render import chartfacts
 from brief.render.errors import SourceWarning
 from brief.render.execute import Executed, ExecutedCell
 from brief.render.project import Chapter
-from brief.render.qmd import Cell, Markdown, placeholder
+from brief.render.qmd import Cell, Markdown, escape_text, placeholder, unescape_shortcodes
 
 VEGALITE = "application/vnd.vegalite.v6+json"
 TABLE = "application/vnd.brief.table+json"
@@ -78,11 +78,6 @@ def inline_markdown(value: str) -> str:
     return value.replace("<", "&lt;").replace("`", "&#96;")
 
 
-def _escape_inline(text: str) -> str:
-    """Plain text safe inside Markdown emphasis."""
-    return re.sub(r"([\\`*_{}\[\]<>#|])", r"\\\1", text)
-
-
 def _attr_value(text: str) -> str:
     return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
@@ -121,7 +116,22 @@ class _Assembler:
         self.warnings: list[SourceWarning] = []
 
     def option(self, cell: Cell, name: str, fallback: Any) -> Any:
-        return cell.options.get(name, self.defaults.get(name, fallback))
+        """A cell option: the cell's own, else the page's and project's ``execute:``,
+        else (for ``code-fold`` and ``code-summary``) the page's front matter, at the top
+        or under ``format: html:``, where Quarto reads them."""
+        if name in cell.options:
+            return cell.options[name]
+        if name in self.defaults:
+            return self.defaults[name]
+        if name in ("code-fold", "code-summary"):
+            meta = self.executed.document.meta
+            html_format = (meta.get("format") or {}) if isinstance(meta.get("format"),
+                                                                   dict) else {}
+            html_options = html_format.get("html")
+            if isinstance(html_options, dict) and name in html_options:
+                return html_options[name]
+            return meta.get(name, fallback)
+        return fallback
 
     def name_for(self, cell: Cell, count: int) -> str:
         base = cell.label or f"{self.chapter.stem}-cell-{cell.line}"
@@ -202,8 +212,8 @@ class _Assembler:
         markup = str(data.get("text/html", ""))
         interactive = any(m in data for m in INTERACTIVE) or "<script" in markup.lower()
         kinds = ", ".join(m for m in data if m != "text/plain")
-        note = (f"::: {{.output-note}}\n*This output of {_escape_inline(cell.where())} "
-                f"({_escape_inline(kinds)}) WHERE.*\n:::")
+        note = (f"::: {{.output-note}}\n*This output of {escape_text(cell.where())} "
+                f"({escape_text(kinds)}) WHERE.*\n:::")
         if interactive:
             self.warnings.append(SourceWarning(
                 self.path, cell.line, f"{cell.where()}: interactive output ({kinds}) needs "
@@ -233,13 +243,32 @@ class _Assembler:
                               "after the chart, naming the tables it plots")
                 for chart in self.charts if not chart.source]
 
+    def code(self, cell: Cell) -> str:
+        """The cell's code as a block: a listing when it has ``lst-label`` (with
+        ``lst-cap``), folded on the site under ``code-summary`` with ``code-fold``."""
+        fence = "`" * max(3, 1 + max((len(m) for m in re.findall(r"`+", cell.code)),
+                                     default=0))
+        label = str(self.option(cell, "lst-label", "") or cell.label or "")
+        caption = str(self.option(cell, "lst-cap", "") or "")
+        if label.startswith("lst-"):
+            attrs = f"{{#{label} .python" + (f" lst-cap={_attr_value(caption)}" if caption
+                                             else "") + "}"
+        else:
+            attrs = "python"
+        block = f"{fence}{attrs}\n{cell.code}\n{fence}"
+        if self.option(cell, "code-fold", False) not in (True, "true", "show"):
+            return block
+        summary = str(self.option(cell, "code-summary", "") or "Code")
+        opened = " open=\"true\"" if self.option(cell, "code-fold", False) == "show" else ""
+        return (f"::: {{.code-fold summary={_attr_value(summary)}{opened}}}\n{block}\n:::")
+
     def cell(self, run: ExecutedCell) -> str:
         cell = run.cell
         if self.option(cell, "include", True) is False:
             return ""
         pieces: list[str] = []
         if self.option(cell, "echo", True) is True:  # Quarto shows code unless told not to
-            pieces.append(f"```python\n{cell.code}\n```")
+            pieces.append(self.code(cell))
         if self.option(cell, "output", True) is not False:
             count = 0
             for output in run.outputs:
@@ -248,7 +277,10 @@ class _Assembler:
                     if output.get("output_type") in ("display_data", "execute_result"):
                         count += 1
                     pieces.append(text)
-        return "\n\n".join(p.strip("\n") for p in pieces if p.strip())
+        text = "\n\n".join(p.strip("\n") for p in pieces if p.strip())
+        if self.option(cell, "panel", None) == "tabset" and text:  # its outputs as tabs
+            return f"::::::: {{.panel-tabset}}\n{text}\n:::::::"
+        return text
 
 
 def assemble(executed: Executed, chapter: Chapter, defaults: dict[str, Any],
@@ -270,7 +302,7 @@ def assemble(executed: Executed, chapter: Chapter, defaults: dict[str, Any],
         blocks.append(f"# {heading} {{#{title_id}{classes}}}")
     for part in document.parts:
         if isinstance(part, Markdown):
-            blocks.append(part.text)
+            blocks.append(unescape_shortcodes(part.text))
         elif id(part) in runs:
             blocks.append(assembler.cell(runs[id(part)]))
         else:  # eval: false: Quarto still shows the code, unless told not to

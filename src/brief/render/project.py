@@ -192,6 +192,27 @@ def _part_title(value: Any, where: str, root: Path) -> str:
     return str(title) if title else Path(value).stem
 
 
+def _page_bibliography(root: Path, pages: list[str]) -> str | None:
+    """When ``_quarto.yml`` names no bibliography, the first one a page names in its
+    front matter (a single Quarto document often does), as a path in the project."""
+    for page in pages:
+        try:
+            text = (root / page).read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        front = re.match(r"\A---\n(.*?)\n---", text, re.DOTALL)
+        try:
+            meta = safeyaml.load(front.group(1)) if front else None
+        except yaml.YAMLError:
+            continue  # the build reports it, located, when it reads the page
+        value = meta.get("bibliography") if isinstance(meta, dict) else None
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if isinstance(value, str) and value:
+            return (Path(page).parent / value).as_posix().removeprefix("./")
+    return None
+
+
 def _files(raw: Any, where: str, root: Path, titles: dict[str, str] | None = None
            ) -> list[str]:
     """The chapter files of a ``chapters:`` list; ``titles`` gets the title of each part
@@ -321,7 +342,8 @@ def load_project(root: Path) -> Project:
     except SettingsError as exc:
         raise RenderError(str(exc)) from None
     _check_factsheets(settings.factsheets, root, chapters + appendices)
-    bibliography = raw.get("bibliography") or book.get("bibliography")
+    bibliography = (raw.get("bibliography") or book.get("bibliography")
+                    or _page_bibliography(root, chapters + appendices))
     if isinstance(bibliography, list):
         bibliography = bibliography[0] if bibliography else None
     if bibliography is not None:

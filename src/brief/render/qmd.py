@@ -26,14 +26,16 @@ from brief.render.errors import RenderError, SourceWarning
 #: A cell label becomes an HTML id and a file name in figures/.
 LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 CELL_OPTIONS = {"label", "fig-cap", "fig-alt", "tbl-cap", "echo", "output", "include",
-                "warning", "eval"}
+                "warning", "eval", "lst-label", "lst-cap", "code-fold", "code-summary",
+                "panel"}
 
 _FENCE_OPEN = re.compile(r"^(?P<ticks>`{3,})\s*\{(?P<engine>[A-Za-z0-9_-]+)(?P<rest>[^}]*)\}\s*$")
 _PLAIN_FENCE = re.compile(r"^(?P<ticks>`{3,}|~{3,})")
 _OPTION = re.compile(r"^[ \t]*#[ \t]*\|[ \t]?(?P<body>.*)$")  # "#| x", "# | x", "  #| x"
 _INLINE = re.compile(r"`\{python\}\s+(?P<expr>[^`]+?)\s*`")
 _OTHER_INLINE = re.compile(r"`\{(?P<engine>r|julia|ojs)\}\s[^`]*`")
-_SHORTCODE = re.compile(r"\{\{<\s*(?P<name>[\w-]+)")
+#: A shortcode; `{{{< x >}}}` is Quarto's escape for the text `{{< x >}}` (not one).
+_SHORTCODE = re.compile(r"(?<!\{)\{\{<\s*(?P<name>[\w-]+)")
 _DIV_OPEN = re.compile(r"^:{3,}\s*\{(?P<attrs>[^}]*)\}")
 #: Fenced-div features of Quarto that the native engine renders as a plain block.
 _UNSUPPORTED_DIV = re.compile(r"\.(panel-(?!tabset\b)[\w-]+|column-[\w-]+|aside)\b"
@@ -303,8 +305,8 @@ def parse(text: str, path: str) -> Document:
     return doc
 
 
-_INCLUDE = re.compile(r"^[ \t]*\{\{<\s*include\s+(?P<file>\S+?)\s*>\}\}[ \t]*$",
-                      re.MULTILINE)
+_INCLUDE = re.compile(r"^[ \t]*\{\{<\s*include\s+(?P<file>\"[^\"]+\"|'[^']+'|\S+?)\s*>\}\}"
+                      r"[ \t]*$", re.MULTILINE)
 #: How deep included files may include others (a cycle is refused before that).
 INCLUDE_DEPTH = 8
 
@@ -328,7 +330,9 @@ def _included(root: Path, path: str, text: str, chain: tuple[str, ...],
         line = text.count("\n", 0, match.start()) + 1
         where = f"{path}:{line}"
         name = match["file"].strip("\"'")
-        target = ((root / path).parent / name).resolve()
+        # As in Quarto, a path starting with / starts at the project's folder.
+        target = (root / name.lstrip("/") if name.startswith("/")
+                  else (root / path).parent / name).resolve()
         if not target.is_relative_to(root.resolve()):
             raise RenderError(f"{where}: include {name!r} is outside the project")
         relative = target.relative_to(root.resolve()).as_posix()
@@ -379,7 +383,8 @@ def _outside_code(text: str, change: Callable[[str], str]) -> str:
 
 
 _SIMPLE_SHORTCODE = re.compile(
-    r"\{\{<\s*(?P<name>pagebreak|meta|var|video)(?:\s+(?P<arg>[^>]*?))?\s*>\}\}")
+    r"(?<!\{)\{\{<\s*(?P<name>pagebreak|meta|var|video|kbd)(?:\s+(?P<arg>[^>]*?))?\s*>\}\}"
+    r"(?!\})")
 PAGEBREAK = ('\n```{=html}\n<div class="page-break" aria-hidden="true"></div>\n```\n\n'
              "```{=typst}\n#pagebreak()\n```\n")
 
@@ -390,6 +395,16 @@ def _lookup(tree: Any, key: str) -> Any:
             return None
         tree = tree[part]
     return tree
+
+
+def escape_text(text: str) -> str:
+    """Plain text made safe to write into Markdown (no emphasis, links or code)."""
+    return re.sub(r"([\\`*_{}\[\]<>#|])", r"\\\1", text)
+
+
+def unescape_shortcodes(text: str) -> str:
+    """Quarto's escaped shortcodes, ``{{{< x >}}}``, as the text ``{{< x >}}``."""
+    return text.replace("{{{<", "{{<").replace(">}}}", ">}}")
 
 
 def _book_setting(root: Path, key: str) -> Any:
@@ -418,6 +433,11 @@ def _shortcodes(root: Path, path: str, text: str) -> str:
             return PAGEBREAK
         if name == "video":
             return f"[Video: {arg}](<{arg}>)"
+        if name == "kbd":  # the keys, as typed: `{{< kbd Shift-Ctrl-K >}}`, `win=...`
+            words = (match["arg"] or "").split()
+            keys = next((w for w in words if "=" not in w), None) or next(
+                (w.split("=", 1)[1].strip("\"'") for w in words if w.startswith("win=")), "")
+            return f"[{escape_text(keys)}]{{.kbd}}"
         if name == "var":
             if variables is None:
                 file = root / "_variables.yml"

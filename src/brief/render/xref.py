@@ -33,6 +33,7 @@ KINDS = {"fig": "Figure", "tbl": "Table", "sec": "Section", "eq": "Equation",
 XREF_PREFIXES = tuple(f"{kind}-" for kind in KINDS)
 #: Quarto's label of a display equation: `$$ ... $$ {#eq-name}` (read by pandoc as text).
 EQUATION_LABEL = re.compile(r"\{#(eq-[\w.:-]+)\}")
+_EQUATION_OPEN = re.compile(r"\{#(eq-[\w.:-]+)")
 READER = "markdown-implicit_header_references"
 
 
@@ -113,7 +114,8 @@ def equation_labels(inlines: list[dict[str, Any]]) -> list[str]:
         if following and following[0]["t"] == "Space":
             following = following[1:]
         if following and following[0]["t"] == "Str":
-            match = EQUATION_LABEL.fullmatch(following[0]["c"])
+            match = EQUATION_LABEL.fullmatch(following[0]["c"]) or \
+                _EQUATION_OPEN.fullmatch(following[0]["c"])  # `{#eq-x alt="..."}`
             if match:
                 found.append(match.group(1))
     return found
@@ -137,10 +139,40 @@ class _Numbering:
                                           self.page)
 
 
-def _panels(div: dict[str, Any]) -> list[str]:
-    """The ids of the figures (``fig-...``) inside a figure div: its panels."""
+def _linked_figures(tree: Any) -> None:
+    """A figure whose image is a link (``[![Cap](a.png){#fig-a}](url)``, which pandoc
+    reads as a paragraph) becomes a figure holding the linked image, as in Quarto."""
+    if isinstance(tree, dict):
+        for value in tree.values():
+            _linked_figures(value)
+        return
+    if not isinstance(tree, list):
+        return
+    for index, block in enumerate(tree):
+        _linked_figures(block)
+        if not (isinstance(block, dict) and block.get("t") == "Para"
+                and len(block["c"]) == 1 and block["c"][0]["t"] == "Link"):
+            continue
+        link = block["c"][0]
+        inner = link["c"][1]
+        if len(inner) != 1 or inner[0]["t"] != "Image":
+            continue
+        image = inner[0]
+        ident = image["c"][0][0]
+        if not ident.startswith("fig-"):
+            continue
+        image["c"][0][0] = ""
+        tree[index] = {"t": "Figure", "c": [[ident, [], []],
+                                            [None, [{"t": "Plain", "c": image["c"][1]}]],
+                                            [{"t": "Plain", "c": [link]}]]}
+
+
+def _panels(div: dict[str, Any], kind: str) -> list[str]:
+    """The ids of the figures (``fig-...``) inside a figure div, or of the tables
+    (``tbl-...``) inside a table div: its panels."""
+    element = {"fig": "Figure", "tbl": "Table"}[kind]
     return [node["c"][0][0] for node in walk(div["c"][1])
-            if node["t"] == "Figure" and node["c"][0][0].startswith("fig-")]
+            if node["t"] == element and node["c"][0][0].startswith(f"{kind}-")]
 
 
 def _kind_of(ident: str) -> str | None:
@@ -166,7 +198,9 @@ def _callout_titles(ast: dict[str, Any]) -> None:
                 if block["t"] == "Header" and "unnumbered" not in block["c"][1][1]:
                     block["c"][1][1].append("unnumbered")
             continue
-        titled = any(c.startswith("callout-") for c in classes) or _kind_of(ident) in TITLED
+        titled = (any(c == "callout" or c.startswith("callout-") for c in classes)
+                  or _kind_of(ident) in TITLED
+                  or bool({"proof", "remark", "solution"} & set(classes)))
         if titled and blocks and \
                 blocks[0]["t"] == "Header" and "unnumbered" not in blocks[0]["c"][1][1]:
             blocks[0]["c"][1][1].append("unnumbered")
@@ -192,6 +226,7 @@ def number(chapters: list[Assembled], asts: list[dict[str, Any]], sources: dict[
     book = Book(chapters, asts)
     for ast in asts:
         _callout_titles(ast)
+        _linked_figures(ast["blocks"])
     seen: dict[str, str] = {}
     refs: list[tuple[str, str]] = []
     for assembled, ast in zip(chapters, asts, strict=True):
@@ -211,6 +246,8 @@ def number(chapters: list[Assembled], asts: list[dict[str, Any]], sources: dict[
             if kind == "Cite":
                 for citation in node["c"][0]:
                     key = citation["citationId"]
+                    key = key[:1].lower() + key[1:] if key[:1].isupper() and \
+                        (key[:1].lower() + key[1:]).startswith(XREF_PREFIXES) else key
                     if key.startswith(XREF_PREFIXES):
                         refs.append((key, chapter.path))
                     elif key not in book.citations:
@@ -251,16 +288,16 @@ def number(chapters: list[Assembled], asts: list[dict[str, Any]], sources: dict[
                 if ident not in panels:
                     count(ident, "fig")
             elif kind == "Table":
-                if ident.startswith("tbl-"):
+                if ident.startswith("tbl-") and ident not in panels:
                     count(ident, "tbl")
             elif (found := _kind_of(ident)) is not None and found != "sec":
                 count(ident, found)
-                if found == "fig":  # its panels are figure 2.1 (a), (b)...
+                if found in ("fig", "tbl"):  # its panels are figure 2.1 (a), (b)...
                     parent = book.targets[ident]
                     for letter, panel in zip("abcdefghijklmnopqrstuvwxyz",
-                                             _panels(node), strict=False):
+                                             _panels(node, found), strict=False):
                         panels.add(panel)
-                        book.targets[panel] = Target(panel, "fig", f"{parent.number}{letter}",
+                        book.targets[panel] = Target(panel, found, f"{parent.number}{letter}",
                                                      f"{parent.text} ({letter})", page)
     for key, path in refs:
         if key not in book.targets:

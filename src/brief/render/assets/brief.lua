@@ -125,7 +125,7 @@ local function kind_of(id)
 end
 
 local function is_xref(id)
-  return kind_of(id) ~= nil
+  return kind_of(id:sub(1, 1):lower() .. id:sub(2)) ~= nil
 end
 
 -- Headings: prefix the number ("2.1") computed for this id.
@@ -281,7 +281,12 @@ local table_names = {}  -- names given so far on this page (each job loads the f
 local function Table(el)
   size_columns(el)
   local target = targets[el.identifier]
-  if target then el.caption = label_caption(el.caption, target.text) end
+  local letter = target and target.number:match("%d(%a)$")
+  if letter then  -- a panel of a table div: "(a) its caption"
+    el.caption = label_caption(el.caption, "(" .. letter .. ")", "")
+  elseif target then
+    el.caption = label_caption(el.caption, target.text)
+  end
   if typst then return el end
   -- A wide table scrolls inside its wrapper instead of widening a phone's page; the
   -- wrapper takes keyboard focus, so that it can be scrolled without a pointer.
@@ -398,16 +403,31 @@ local function theorem(el, kind)
   return pandoc.Div(blocks, pandoc.Attr(el.identifier, {"theorem", kind}))
 end
 
--- A proof: "Proof." in italics, and the square that ends it.
-local function proof(el)
+-- Proofs, remarks and solutions (unnumbered): "Proof (name)." in italics, from a
+-- `name` attribute or an opening heading; a proof ends with a square.
+local UNNUMBERED = {proof = "Proof", remark = "Remark", solution = "Solution"}
+
+local function unnumbered(el, class)
   local blocks = pandoc.Blocks(el.content)
-  lead_with(blocks, pandoc.Emph({pandoc.Str("Proof.")}))
+  local label = pandoc.Inlines({pandoc.Str(UNNUMBERED[class])})
+  local name = el.attributes["name"] and pandoc.Inlines({pandoc.Str(el.attributes["name"])})
+  if blocks[1] and blocks[1].t == "Header" then
+    name = blocks[1].content
+    blocks:remove(1)
+  end
+  if name and #name > 0 then
+    label:extend({pandoc.Space(), pandoc.Str("(")})
+    label:extend(name)
+    label:insert(pandoc.Str(")"))
+  end
+  label:insert(pandoc.Str("."))
+  lead_with(blocks, pandoc.Emph(label))
   local last = blocks[#blocks]
-  if last.t == "Para" or last.t == "Plain" then
+  if class == "proof" and (last.t == "Para" or last.t == "Plain") then
     last.content:insert(pandoc.Space())
     last.content:insert(pandoc.Str("\u{25A1}"))
   end
-  return pandoc.Div(blocks, pandoc.Attr(el.identifier, {"proof"}))
+  return pandoc.Div(blocks, pandoc.Attr(el.identifier, {class}))
 end
 
 -- Panels side by side (`layout-ncol=2`, `layout-nrow=1`, or one row when a figure div
@@ -443,6 +463,22 @@ local function float_div(el, kind)
     blocks:remove(#blocks)
   end
   if kind == "tbl" then
+    local panels = 0
+    for _, block in ipairs(blocks) do
+      if block.t == "Table" and block.identifier ~= "" then panels = panels + 1 end
+    end
+    if panels > 0 then  -- subtables, side by side under the table's own caption
+      local target = targets[el.identifier]
+      local line = pandoc.Inlines({pandoc.Span({pandoc.Str(
+        (target and target.text or "Table") .. ":")}, {class = "caption-label"})})
+      if caption[1] then
+        line:insert(pandoc.Space())
+        line:extend(caption[1].content)
+      end
+      local out = pandoc.Blocks({pandoc.Para(line)})
+      out:extend(panel_grid(blocks, el))
+      return pandoc.Div(out, pandoc.Attr(el.identifier, {"table-float"}))
+    end
     for i, block in ipairs(blocks) do
       if block.t == "Table" then
         block.identifier = el.identifier
@@ -451,7 +487,16 @@ local function float_div(el, kind)
         return blocks
       end
     end
-    return nil
+    -- Something else shown as a table (text, an image): "Table 2.1: caption" above it.
+    local target = targets[el.identifier]
+    local line = pandoc.Inlines({pandoc.Span({pandoc.Str(
+      (target and target.text or "Table") .. ":")}, {class = "caption-label"})})
+    if caption[1] then
+      line:insert(pandoc.Space())
+      line:extend(caption[1].content)
+    end
+    blocks:insert(1, pandoc.Para(line))
+    return pandoc.Div(blocks, pandoc.Attr(el.identifier, {"table-float"}))
   end
   local panels = 0
   blocks:walk({Figure = function(inner)
@@ -480,7 +525,8 @@ local function tabset(el)
   local tabs = {}
   for _, block in ipairs(el.content) do
     if block.t == "Header" and block.level == level then
-      table.insert(tabs, {title = block.content, blocks = pandoc.Blocks({})})
+      table.insert(tabs, {title = block.content, blocks = pandoc.Blocks({}),
+                          active = block.classes:includes("active")})
     elseif #tabs > 0 then
       tabs[#tabs].blocks:insert(block)
     end
@@ -494,16 +540,20 @@ local function tabset(el)
     return out
   end
   tabsets = tabsets + 1
+  local chosen = 1  -- the first tab, unless one heading says `{.active}`
+  for i, tab in ipairs(tabs) do
+    if tab.active then chosen = i break end
+  end
   local buttons, panels = {}, pandoc.Blocks({})
   for i, tab in ipairs(tabs) do
     local id = "tabset-" .. tabsets .. "-" .. i
     local name = pandoc.write(pandoc.Pandoc({pandoc.Plain(tab.title)}), "html")
     table.insert(buttons, '<button type="button" role="tab" id="' .. id .. '-tab" '
-      .. 'aria-controls="' .. id .. '" aria-selected="' .. tostring(i == 1) .. '" '
-      .. 'tabindex="' .. (i == 1 and "0" or "-1") .. '">' .. name:gsub("%s+$", "")
+      .. 'aria-controls="' .. id .. '" aria-selected="' .. tostring(i == chosen) .. '" '
+      .. 'tabindex="' .. (i == chosen and "0" or "-1") .. '">' .. name:gsub("%s+$", "")
       .. "</button>")
     panels:extend(enclosed("html", '<div role="tabpanel" id="' .. id .. '" '
-      .. 'aria-labelledby="' .. id .. '-tab" tabindex="0"' .. (i == 1 and "" or " hidden")
+      .. 'aria-labelledby="' .. id .. '-tab" tabindex="0"' .. (i == chosen and "" or " hidden")
       .. ">", tab.blocks, "</div>"))
   end
   local out = pandoc.Blocks({pandoc.RawBlock("html", '<div class="panel-tabset">'
@@ -515,7 +565,7 @@ end
 
 -- `.content-visible when-format="html"` (or "pdf", "typst"), `.content-hidden`,
 -- `unless-format`: the content goes to the outputs it is meant for.
-local function for_format(el)
+local function shown_here(el)
   local visible = el.classes:includes("content-visible")
   if not visible and not el.classes:includes("content-hidden") then return nil end
   local when, unless = el.attributes["when-format"], el.attributes["unless-format"]
@@ -529,11 +579,79 @@ local function for_format(el)
   elseif unless then shown = not matches(unless)
   else shown = true end
   if not visible then shown = not shown end
+  return shown
+end
+
+local function for_format(el)
+  local shown = shown_here(el)
+  if shown == nil then return nil end
   return shown and el.content or {}
 end
 
+-- A span or a code block with `.content-visible` or `.content-hidden`.
+local function inline_for_format(el)
+  local shown = shown_here(el)
+  if shown == nil then return nil end
+  if not shown then return {} end
+  return el.t == "Span" and el.content or el
+end
+
+-- Code folded under a summary (`code-fold: true`): a disclosure on the site; the PDF
+-- prints the code.
+local function code_fold(el)
+  if typst then return el.content end
+  local summary = escape_html(el.attributes["summary"] or "Code")
+  return enclosed("html", '<details class="code-fold"' .. (el.attributes["open"] and " open"
+    or "") .. "><summary>" .. summary .. "</summary>", el.content, "</details>")
+end
+
+-- `::: {.list-table}` (pandoc's list-table syntax, which Quarto reads): a list of rows,
+-- each a list of cells, becomes a table; a paragraph before or after the list is its
+-- caption (a `{tbl-colwidths=...}` at its end is dropped); `header-rows` (default 0).
+local function list_table(el)
+  local rows, caption = nil, {}
+  for _, block in ipairs(el.content) do
+    if block.t == "BulletList" and not rows then
+      rows = block.content
+    elseif block.t == "Para" then
+      local words = pandoc.Inlines(block.content)
+      while #words > 0 and (words[#words].t == "Space"
+          or pandoc.utils.stringify(words[#words]):match("^{tbl%-colwidths")
+          or pandoc.utils.stringify(words[#words]):match("%]}$")) do
+        words:remove(#words)
+      end
+      caption = {pandoc.Plain(words)}
+    end
+  end
+  if not rows then return nil end
+  local cells = {}
+  for _, row in ipairs(rows) do
+    local line = {}
+    local list = row[1]
+    if list and list.t == "BulletList" then
+      for _, cell in ipairs(list.content) do table.insert(line, cell) end
+    else
+      table.insert(line, row)
+    end
+    table.insert(cells, line)
+  end
+  local width = 0
+  for _, line in ipairs(cells) do width = math.max(width, #line) end
+  local heads = tonumber(el.attributes["header-rows"] or "0") or 0
+  local header = heads > 0 and table.remove(cells, 1) or {}
+  local aligns, widths = {}, {}
+  for i = 1, width do aligns[i], widths[i] = pandoc.AlignDefault, 0 end
+  local simple = pandoc.SimpleTable(caption[1] and caption[1].content or {}, aligns, widths,
+                                    header, cells)
+  local result = pandoc.utils.from_simple_table(simple)
+  result.identifier = el.identifier
+  return Table(result)
+end
+
 local function Div(el)
+  if el.classes:includes("list-table") then return list_table(el) end
   if el.classes:includes("panel-tabset") then return tabset(el) end
+  if el.classes:includes("code-fold") then return code_fold(el) end
   local chosen = for_format(el)
   if chosen then return chosen end
   if el.classes:includes("chart-source") then return chart_source(el) end
@@ -545,12 +663,16 @@ local function Div(el)
   if el.attributes["layout-ncol"] or el.attributes["layout-nrow"] then
     return panel_grid(pandoc.Blocks(el.content), el)
   end
-  if el.classes:includes("proof") then return proof(el) end
+  for class in pairs(UNNUMBERED) do
+    if el.classes:includes(class) then return unnumbered(el, class) end
+  end
   local kind
   for _, class in ipairs(el.classes) do
     local match = class:match("^callout%-(%a+)$")
     if match and CALLOUTS[match] then kind = match end
   end
+  local plain = not kind and el.classes:includes("callout")  -- Quarto's untyped callout
+  if plain then kind = "note" end
   if not kind then return nil end
   local title, body = callout_title(el, kind)
   local target = targets[el.identifier]
@@ -566,7 +688,7 @@ local function Div(el)
       '#callout(kind: "' .. kind .. '", title: [' .. title_typst .. "])[", body,
       "]" .. (el.identifier ~= "" and (" <" .. el.identifier .. ">") or ""))
   end
-  local classes = {"callout", "callout-" .. kind}
+  local classes = plain and {"callout"} or {"callout", "callout-" .. kind}
   local appearance = el.attributes["appearance"]
   if appearance == "minimal" or appearance == "simple" then
     table.insert(classes, "callout-" .. appearance)
@@ -592,6 +714,8 @@ end
 -- A code block labelled `lst-x` (with `lst-cap`): "Listing 2.1: caption" above it, the
 -- two in a div that carries the id (Typst keeps no label on a bare code block).
 local function CodeBlock(el)
+  local chosen = inline_for_format(el)
+  if chosen ~= nil then return chosen end
   if el.identifier == "" or kind_of(el.identifier) ~= "lst" then return nil end
   local target = targets[el.identifier]
   local caption = pandoc.Inlines({pandoc.Strong({pandoc.Str(
@@ -602,24 +726,42 @@ local function CodeBlock(el)
     caption:extend(pandoc.read(text, "markdown").blocks[1].content)
   end
   local id = el.identifier
+  local below = el.attributes["lst-cap-location"] == "bottom"
   el.identifier = ""
   el.attributes["lst-cap"] = nil
-  return pandoc.Div({pandoc.Para(caption), el}, pandoc.Attr(id, {"listing"}))
+  el.attributes["lst-cap-location"] = nil
+  local blocks = below and {el, pandoc.Para(caption)} or {pandoc.Para(caption), el}
+  return pandoc.Div(blocks, pandoc.Attr(id, {"listing"}))
 end
 
 -- `@fig-x`, `[@tbl-y]`, `@sec-z`: a link whose text is the target's label.
+-- `@Fig-x` (capitalised, to start a sentence) names the same target as `@fig-x`.
+local function xref_id(id)
+  return id:sub(1, 1):lower() .. id:sub(2)
+end
+
 local function Cite(el)
   for _, citation in ipairs(el.citations) do
-    if not is_xref(citation.id) then return nil end
+    if not is_xref(xref_id(citation.id)) then return nil end
   end
   local out = pandoc.Inlines({})
   for i, citation in ipairs(el.citations) do
     if i > 1 then out:insert(pandoc.Str(", ")) end
-    local target = targets[citation.id]
+    local target = targets[xref_id(citation.id)]
     if target then
-      out:extend(citation.prefix)
-      if #citation.prefix > 0 then out:insert(pandoc.Space()) end
-      out:insert(pandoc.Link({pandoc.Str(target.text)}, target.href, "", {class = "xref"}))
+      -- As in Quarto: `[-@fig-x]` is the number alone, `[Fig. @fig-x]` the number
+      -- after the author's own word; otherwise "Figure 2.1".
+      local label = pandoc.Inlines({})
+      if #citation.prefix > 0 then  -- the author's word is part of the link
+        label:extend(citation.prefix)
+        label:insert(pandoc.Space())
+        label:insert(pandoc.Str(target.number))
+      elseif citation.mode == "SuppressAuthor" then
+        label:insert(pandoc.Str(target.number))
+      else
+        label:insert(pandoc.Str(target.text))
+      end
+      out:insert(pandoc.Link(label, target.href, "", {class = "xref"}))
       out:extend(citation.suffix)
     else
       out:insert(pandoc.Strong({pandoc.Str("?@" .. citation.id)}))
@@ -642,12 +784,24 @@ local function typst_math(el, target)
   return pandoc.RawInline("typst", call)
 end
 
+-- The label after a display equation: `{#eq-x}`, or `{#eq-x alt="..."}` (which pandoc
+-- reads as several words): its id and how many inlines it takes.
 local function equation_label(inlines, i)
-  local after = inlines[i + 1]
-  if after and after.t == "Space" then after = inlines[i + 2] end
-  if after and after.t == "Str" then
-    local id = after.text:match("^{#(eq%-[%w_%-%.:]+)}$")
-    if id then return id, (inlines[i + 1].t == "Space") and 2 or 1 end
+  local start = i + 1
+  if inlines[start] and inlines[start].t == "Space" then start = start + 1 end
+  local first = inlines[start]
+  if not (first and first.t == "Str") then return nil, 0 end
+  local id = first.text:match("^{#(eq%-[%w_%-%.:]+)}$")
+  if id then return id, start - i end
+  id = first.text:match("^{#(eq%-[%w_%-%.:]+)$")
+  if not id then return nil, 0 end
+  for j = start + 1, math.min(#inlines, start + 40) do
+    local item = inlines[j]
+    if item.t == "Str" and item.text:match("}$") then return id, j - i end
+    if item.t == "Quoted" and inlines[j + 1] and inlines[j + 1].t == "Str"
+        and inlines[j + 1].text == "}" then
+      return id, j + 1 - i
+    end
   end
   return nil, 0
 end
@@ -682,10 +836,25 @@ local function Maths(inlines)
   return changed and out or nil
 end
 
+-- `{{< kbd ... >}}`: keys to press, as <kbd> on the site and in monospace in the PDF.
+local function Span(el)
+  local chosen = inline_for_format(el)
+  if chosen ~= nil then return chosen end
+  if not el.classes:includes("kbd") then return nil end
+  local keys = pandoc.utils.stringify(el.content)
+  if typst then return pandoc.Code(keys) end
+  return pandoc.RawInline("html", "<kbd>" .. escape_html(keys) .. "</kbd>")
+end
+
 -- A citation that citeproc linked to the reference list (`#ref-key`): a factsheet's
 -- PDF has no list, so there it stays text.
 local function Link(el)
   if typst and el.target:match("^#ref%-") then return el.content end
+  -- A file the build copied into the site (brief.render.images): from this page.
+  if not typst and el.target:match("^media/") then
+    el.target = root .. el.target
+    return el
+  end
   return nil
 end
 
@@ -699,6 +868,6 @@ return {
   {Meta = load},
   {Header = Header, Figure = Figure, Table = Table, Div = Div, Cite = Cite, Link = Link,
    CodeBlock = CodeBlock},
-  {Inlines = Maths, Image = Image},
+  {Inlines = Maths, Image = Image, Span = Span},
   {Inlines = Inlines},
 }
