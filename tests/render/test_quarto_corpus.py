@@ -28,12 +28,12 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
 import yaml
+from htmltree import NOT_PROSE, QUOTES, Node, norm, parse_html
 
 pytestmark = pytest.mark.render
 
@@ -57,98 +57,6 @@ def _load_script() -> Any:
 MANIFEST = _load_script().read_manifest(CORPUS / "MANIFEST.txt")
 
 # --------------------------------------------------------------------------------------
-# A small DOM over html.parser (no dependency beyond the standard library).
-
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-        "param", "source", "track", "wbr"}
-#: Subtrees whose text is code or markup, not prose (left out of the leak check).
-NOT_PROSE = {"pre", "code", "script", "style", "math", "svg", "template", "textarea"}
-
-
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
-                         "\u00a0": " ", "\u202f": " ", "\u200b": None, "\u2060": None,
-                         "\u00ad": None})
-
-
-def norm(text: str) -> str:
-    """Whitespace collapsed to single spaces; typographic quotes and non-breaking
-    spaces read as their ASCII forms (pandoc's smart quotes); zero-width spaces, word
-    joiners and soft hyphens (break hints in the PDF) dropped."""
-    return " ".join(text.translate(_QUOTES).split())
-
-
-@dataclass
-class Node:
-    tag: str
-    attrs: dict[str, str]
-    parent: Node | None = None
-    children: list[Node | str] = field(default_factory=list)
-
-    @property
-    def classes(self) -> list[str]:
-        return self.attrs.get("class", "").split()
-
-    def iter(self) -> Iterator[Node]:
-        """This node and every element under it, in document order."""
-        yield self
-        for child in self.children:
-            if isinstance(child, Node):
-                yield from child.iter()
-
-    def raw_text(self, skip: set[str] | frozenset[str] = frozenset()) -> str:
-        parts: list[str] = []
-        for child in self.children:
-            if isinstance(child, str):
-                parts.append(child)
-            elif child.tag not in skip:
-                parts.append(child.raw_text(skip))
-        return "".join(parts)
-
-    def text(self) -> str:
-        return norm(self.raw_text())
-
-    def ancestors(self) -> Iterator[Node]:
-        node = self.parent
-        while node is not None:
-            yield node
-            node = node.parent
-
-
-class _TreeBuilder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Node("#document", {})
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag, attrs):
-        node = Node(tag, {k: (v if v is not None else "") for k, v in attrs},
-                    self.stack[-1])
-        self.stack[-1].children.append(node)
-        if tag not in VOID:
-            self.stack.append(node)
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-        if tag not in VOID and self.stack[-1].tag == tag:
-            self.stack.pop()
-
-    def handle_endtag(self, tag):
-        for depth in range(len(self.stack) - 1, 0, -1):
-            if self.stack[depth].tag == tag:
-                del self.stack[depth:]
-                return
-
-    def handle_data(self, data):
-        self.stack[-1].children.append(data)
-
-
-def parse_html(text: str) -> Node:
-    builder = _TreeBuilder()
-    builder.feed(text)
-    builder.close()
-    return builder.root
-
-
 # --------------------------------------------------------------------------------------
 # What one build produced, and the facts checked against it.
 
@@ -175,7 +83,7 @@ class Output:
 
 
 def _squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text.translate(_QUOTES))
+    return re.sub(r"\s+", "", text.translate(QUOTES))
 
 
 def pdf_has(out: Output, needle: str) -> bool:

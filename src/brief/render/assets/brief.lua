@@ -453,6 +453,18 @@ local function panel_grid(blocks, el)
     .. columns .. ', minmax(0, 1fr))">', blocks, "</div>")
 end
 
+-- "Table 2.1: caption" as a paragraph, for a table div that is not one table.
+local function table_caption(el, caption)
+  local target = targets[el.identifier]
+  local line = pandoc.Inlines({pandoc.Span({pandoc.Str(
+    (target and target.text or "Table") .. ":")}, {class = "caption-label"})})
+  if caption[1] then
+    line:insert(pandoc.Space())
+    line:extend(caption[1].content)
+  end
+  return pandoc.Para(line)
+end
+
 -- `::: {#fig-x}` (or `#tbl-x`): the div's content with its last paragraph as the
 -- caption, numbered like a figure (or table) of a cell.
 local function float_div(el, kind)
@@ -468,14 +480,7 @@ local function float_div(el, kind)
       if block.t == "Table" and block.identifier ~= "" then panels = panels + 1 end
     end
     if panels > 0 then  -- subtables, side by side under the table's own caption
-      local target = targets[el.identifier]
-      local line = pandoc.Inlines({pandoc.Span({pandoc.Str(
-        (target and target.text or "Table") .. ":")}, {class = "caption-label"})})
-      if caption[1] then
-        line:insert(pandoc.Space())
-        line:extend(caption[1].content)
-      end
-      local out = pandoc.Blocks({pandoc.Para(line)})
+      local out = pandoc.Blocks({table_caption(el, caption)})
       out:extend(panel_grid(blocks, el))
       return pandoc.Div(out, pandoc.Attr(el.identifier, {"table-float"}))
     end
@@ -488,14 +493,7 @@ local function float_div(el, kind)
       end
     end
     -- Something else shown as a table (text, an image): "Table 2.1: caption" above it.
-    local target = targets[el.identifier]
-    local line = pandoc.Inlines({pandoc.Span({pandoc.Str(
-      (target and target.text or "Table") .. ":")}, {class = "caption-label"})})
-    if caption[1] then
-      line:insert(pandoc.Space())
-      line:extend(caption[1].content)
-    end
-    blocks:insert(1, pandoc.Para(line))
+    blocks:insert(1, table_caption(el, caption))
     return pandoc.Div(blocks, pandoc.Attr(el.identifier, {"table-float"}))
   end
   local panels = 0
