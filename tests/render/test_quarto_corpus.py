@@ -1083,3 +1083,28 @@ def test_quarto_document_builds_as_a_chapter(document, tmp_path):
         if problem:
             problems.append(problem)
     assert not problems, "\n".join(problems)
+
+
+def test_a_whole_book_written_by_others_builds_as_it_is(tmp_path: Path) -> None:
+    """quarto-cli's own small book (tests/docs/project/book: its _quarto.yml, a preface,
+    a chapter with a citation, a link to a file and an include, a summary that refers
+    to an id that is not a figure, the references), built untouched."""
+    root = tmp_path / "book"
+    shutil.copytree(DOCS / "project" / "book", root)
+    done = build(root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    site = root / "_book"
+    intro = parse_html((site / "intro.html").read_text("utf-8"))
+    text = intro.text()
+    assert "1 Introduction" in text and "Hello, world" in text  # the included cell ran
+    assert "Afzal" in text and "[@afzal2020]" not in text
+    [link] = [n for n in intro.iter() if n.tag == "a" and n.text() == "A figure"]
+    assert (site / link.attrs["href"]).is_file()  # the linked cover, copied
+    nav = [n.text() for n in parse_html((site / "index.html").read_text("utf-8")).iter()
+           if n.tag == "a" and n.attrs.get("href", "").endswith(".html")]
+    assert {"Preface", "1Introduction", "2Summary", "References"} <= set(nav), nav
+    # `[A figure](./cover.png){#fig-1}` is a link, not a figure: @fig-1 refers to
+    # nothing, which Quarto shows as ?@fig-1 too; the build says where.
+    assert "summary.qmd:3: warning: @fig-1 refers to nothing" in norm(done.stderr)
+    pdf = norm("\n".join(pdf_pages(next(site.glob("*.pdf")))))
+    assert "Jane Smith" in pdf and "Hello, world" in pdf and "Afzal" in pdf

@@ -220,13 +220,14 @@ def _scan_prose(text: str, line: int, path: str, doc: Document) -> Markdown:
     return Markdown("\n".join(out), line)
 
 
-_TITLE_HEADING = re.compile(r"^#[ \t]+(?P<text>.+?)(?:[ \t]+\{(?P<attrs>[^}]*)\})?[ \t]*$")
+_TITLE_HEADING = re.compile(r"^##?[ \t]+(?P<text>.+?)(?:[ \t]+\{(?P<attrs>[^}]*)\})?[ \t]*$")
 
 
 def _heading_title(lines: list[str], start: int, doc: Document) -> None:
-    """A page without a ``title:`` takes its first line, when that is a level-1
-    heading, as its title (as Quarto does); the heading's line is blanked (the title is
-    written back as the page's heading) and its id, if any, kept."""
+    """A page without a ``title:`` takes its first line, when that is a heading of
+    level 1 (or 2, as in a preface's ``## Preface``), as its title (as Quarto does); the
+    heading's line is blanked (the title is written back as the page's heading) and its
+    id, if any, kept."""
     if doc.meta.get("title"):
         return
     first = next((i for i in range(start, len(lines)) if lines[i].strip()), None)
