@@ -20,9 +20,13 @@ from brief.display import indicators
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
-CHAPTER_FILES = sorted((ROOT / "chapters").glob("[0-9][0-9]-*.qmd"))
+CHAPTER_FILES = sorted(p for p in (ROOT / "chapters").glob("[0-9][0-9]-*.qmd")
+                       if not p.name.endswith(".vi.qmd"))
 QMD_FILES = [ROOT / "index.qmd", *sorted((ROOT / "chapters").glob("*.qmd")),
              *sorted((ROOT / "provinces").glob("*.qmd"))]
+#: The English pages, and their Vietnamese twins (``*.vi.qmd``).
+ENGLISH_FILES = [p for p in QMD_FILES if not p.name.endswith(".vi.qmd")]
+TWIN_FILES = [p for p in QMD_FILES if p.name.endswith(".vi.qmd")]
 
 CELL = re.compile(r"^```\{python\}[^\n]*\n(.*?)^```[ \t]*$", re.S | re.M)
 INLINE = re.compile(r"`\{python\}\s+([^`]+)`")
@@ -149,9 +153,28 @@ def literal_numbers(text: str) -> list[tuple[int, str]]:
     return found
 
 
-@pytest.mark.parametrize("path", QMD_FILES, ids=rel)
+@pytest.mark.parametrize("path", ENGLISH_FILES, ids=rel)
 def test_no_literal_numbers_in_prose(path):
     assert literal_numbers(path.read_text("utf-8")) == []
+
+
+#: What Vietnamese prose writes in digits where English writes words: counts of years,
+#: months, days, ages and chapters ("5 năm", "ngày 1 tháng 7", "15–59 tuổi") and "1.000"
+#: of a rate; never a figure with a decimal, a percent or thousands.
+SMALL_COUNT = re.compile(r"^(\d{1,2}|\d{1,2}–\d{1,2}|1\.000)$")
+
+
+@pytest.mark.parametrize("path", TWIN_FILES, ids=rel)
+def test_no_figures_typed_into_vietnamese_prose(path):
+    typed = [(line, number) for line, number in literal_numbers(path.read_text("utf-8"))
+             if not SMALL_COUNT.match(number.rstrip(".,:;)]"))]
+    assert typed == []
+
+
+def test_the_vietnamese_number_check_catches_figures():
+    text = "Có 7,3 triệu người, tức 84%, trong 96.208.984 dân; 5 năm, ngày 1 tháng 7."
+    assert [n for _, n in literal_numbers(text) if not SMALL_COUNT.match(n.rstrip(".,;"))
+            ] == ["7,3", "84%,", "96.208.984"]
 
 
 @pytest.mark.parametrize("sample, expected", [
@@ -274,6 +297,7 @@ def test_a_new_census_row_changes_the_text(tmp_path, monkeypatch):
     shutil.copytree(ROOT / "data", tmp_path / "data")
     shutil.copytree(ROOT / "chapters", tmp_path / "chapters")
     shutil.copytree(ROOT / "indicators", tmp_path / "indicators")
+    shutil.copy(ROOT / "_language-vi.yml", tmp_path / "_language-vi.yml")
     # An invented census row (made up for this test, not a published figure).
     with (tmp_path / "data" / "census_population.csv").open("a", encoding="utf-8") as f:
         f.write("2029,104000000,40000000\n")
@@ -285,6 +309,11 @@ def test_a_new_census_row_changes_the_text(tmp_path, monkeypatch):
         # (40,000,000 - 33,122,548) / (104,000,000 - 96,208,984): the invented decade.
         assert display.fmt("urban_growth_share") == "88%"
         assert "took 88% of the country" in out
+        # The Vietnamese twin moves with the same row, in its own number format.
+        monkeypatch.setenv("BRIEF_LANGUAGE", "vi")
+        out = run_qmd(tmp_path / "chapters" / "04-urban-planning.vi.qmd")
+        assert "Từ năm 2019 đến năm 2029, dân số thành thị tăng thêm" in out
+        assert "chiếm 88% mức tăng dân số của cả nước" in out
     finally:
         display.reset()
 
@@ -295,7 +324,7 @@ VIETNAMESE_WORD = re.compile(r"\S*[ơưđăƠƯĐĂ\u1ea0-\u1ef9]\S*")
 MARKED_VIETNAMESE = re.compile(r"\[[^\]]+\]\{lang=\"vi\"\}")
 
 
-@pytest.mark.parametrize("path", QMD_FILES, ids=rel)
+@pytest.mark.parametrize("path", ENGLISH_FILES, ids=rel)
 def test_vietnamese_terms_in_english_prose_are_marked_as_vietnamese(path):
     """Screen readers and hyphenation need `lang="vi"` on "hộ khẩu" in an English page."""
     text = MARKED_VIETNAMESE.sub(" ", prose(path.read_text("utf-8")))

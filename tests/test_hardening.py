@@ -55,7 +55,7 @@ def test_a_symlinked_past_pdf_is_never_published(tmp_path: Path) -> None:
     (_release(releases, "1.1.0", pdf="brief-1.1.0.pdf") / "brief-1.1.0.pdf").write_bytes(
         b"%PDF-1.7 real")
     project = SimpleNamespace(releases=list_releases(releases), version="2.0.0",
-                              fingerprint="x", pdf_name="brief-2.0.0.pdf")
+                              fingerprint="x", pdf_name="brief-2.0.0.pdf", edition="")
     links = pdf_links(project, releases, site)
     assert links == {"1.1.0": "releases/1.1.0/brief-1.1.0.pdf"}
     assert not (site / "releases" / "1.0.0").exists()

@@ -24,7 +24,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ import yaml
 from brief import safeyaml, spreadsheet
 from brief.display import escape_markdown
 from brief.problems import Problem
+from brief.strings import current
 
 FIELDS: tuple[str, ...] = ("id", "chapter", "actor", "text", "indicators")
 #: Fields an entry may have besides :data:`FIELDS`: ``tags``, words that select calls for
@@ -252,10 +253,48 @@ def load(path: Path | None = None, *, chapters: Iterable[str] | None = None,
         _last_load["calls"] = parse(key[0], source=source, chapters=key[2],
                                     indicators=key[3], actors=key[4])
         _last_load["key"] = key
-    return list(_last_load["calls"])
+    found = list(_last_load["calls"])
+    language = current().language
+    if language == "en":
+        return found
+    texts = translated(path, language)
+    return [replace(c, text=texts.get(c.id, c.text)) for c in found]
 
 
 _last_load: dict[str, Any] = {}
+
+
+def twin(path: Path, language: str) -> Path:
+    """The translation of the calls file: ``calls-to-action.vi.yml`` beside it."""
+    return path.with_suffix(f".{language}{path.suffix}")
+
+
+def translated(path: Path, language: str) -> dict[str, str]:
+    """Each call's text in ``language``, by id, from the twin of ``path`` (a YAML list of
+    ``id`` and ``text``; the other fields are the original's). No twin: no texts."""
+    other = twin(path, language)
+    if not other.is_file():
+        return {}
+    source = _display_path(other)
+    try:
+        raw = safeyaml.load(other.read_text(encoding="utf-8")) or []
+    except yaml.YAMLError as exc:
+        raise CallsError([f"{source}: not valid YAML ({getattr(exc, 'problem', exc)})"]
+                         ) from None
+    lines = _entry_lines(other.read_text(encoding="utf-8"))
+    texts: dict[str, str] = {}
+    problems = []
+    for index, entry in enumerate(raw if isinstance(raw, list) else [None]):
+        where = f"{source}:{lines[index]}" if index < len(lines) else source
+        if not (isinstance(entry, dict) and isinstance(entry.get("id"), str)
+                and isinstance(entry.get("text"), str) and entry["text"].strip()):
+            problems.append(f"{where}: expected an entry with `id` and `text` (the "
+                            "translation of the call with that id)")
+            continue
+        texts[entry["id"]] = " ".join(entry["text"].split())
+    if problems:
+        raise CallsError(problems)
+    return texts
 
 
 def as_problem(message: str) -> Problem:
@@ -271,11 +310,12 @@ def as_problem(message: str) -> Problem:
 
 
 def _item(call: CallToAction, *, with_actor: bool, with_chapter: bool) -> str:
+    words = current()
     text = escape_markdown(call.text)
     if with_actor:
-        text = f"**{escape_markdown(call.actor.capitalize())}:** {text}"
+        text = f"**{escape_markdown(words.term('actors', call.actor).capitalize())}:** {text}"
     if with_chapter:
-        text = f"{text} *(Chapter {call.chapter_number})*"
+        text = f"{text} *({words['chapter']} {call.chapter_number})*"
     return f"- {text}"
 
 
@@ -291,11 +331,12 @@ def callout(chapter: str, calls: Sequence[CallToAction] | None = None) -> str:
         raise ValueError(f"no calls to action for chapter {chapter!r} in "
                          f"chapters/calls-to-action.yml (chapters with calls: {known})")
     items = "\n".join(_item(c, with_actor=True, with_chapter=False) for c in mine)
-    return f'::: {{.callout-important title="Call to action"}}\n{items}\n:::\n'
+    title = escape_markdown(current()["call-to-action"])
+    return f'::: {{.callout-important title="{title}"}}\n{items}\n:::\n'
 
 
 def tagged(tag: str, calls: Sequence[CallToAction] | None = None, *,
-           title: str = "Call to action") -> str:
+           title: str = "") -> str:
     """Markdown for a "Call to action" box with every call tagged ``tag``, the actor in
     bold first, each ending with the chapter it comes from (for pages outside the
     chapters, such as factsheets). Raises ``ValueError`` when no call has the tag."""
@@ -304,6 +345,7 @@ def tagged(tag: str, calls: Sequence[CallToAction] | None = None, *,
     if not mine:
         raise ValueError(f"no call to action is tagged {tag!r} in chapters/calls-to-action.yml")
     items = "\n".join(_item(c, with_actor=True, with_chapter=True) for c in mine)
+    title = title or current()["call-to-action"]
     return f'::: {{.callout-important title="{escape_markdown(title)}"}}\n{items}\n:::\n'
 
 
@@ -328,30 +370,38 @@ def by_actor(calls: Sequence[CallToAction] | None = None, *, level: int = 3) -> 
         mine = sorted((c for c in calls if c.actor == actor), key=lambda c: c.chapter)
         if not mine:
             continue
-        heading = f"{'#' * level} {escape_markdown(actor.capitalize())} {{.unnumbered}}"
+        named = current().term("actors", actor).capitalize()
+        heading = f"{'#' * level} {escape_markdown(named)} {{.unnumbered}}"
         items = "\n".join(_item(c, with_actor=False, with_chapter=True) for c in mine)
         blocks.append(f"{heading}\n\n{items}\n")
     return "\n".join(blocks)
 
 
-def csv_text(calls: Sequence[CallToAction]) -> str:
-    """The calls as CSV (columns: id, chapter, actor, text, indicators joined by '; ')."""
+def csv_text(calls: Sequence[CallToAction],
+             translations: dict[str, dict[str, str]] | None = None) -> str:
+    """The calls as CSV (columns: id, chapter, actor, text, indicators joined by '; ',
+    tags), then a ``text_xx`` column per language of ``translations`` (language: id ->
+    text), so that partners get every edition's wording in one file."""
+    translations = translations or {}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow([*CSV_COLUMNS, *(f"text_{language}" for language in translations)])
     for c in calls:
         writer.writerow(spreadsheet.row([c.id, c.chapter, c.actor, c.text,
-                                         "; ".join(c.indicators), "; ".join(c.tags)]))
+                                         "; ".join(c.indicators), "; ".join(c.tags),
+                                         *(texts.get(c.id, "") for texts
+                                           in translations.values())]))
     return buffer.getvalue()
 
 
-def to_csv(path: Path, calls: Sequence[CallToAction] | None = None) -> bool:
+def to_csv(path: Path, calls: Sequence[CallToAction] | None = None,
+           translations: dict[str, dict[str, str]] | None = None) -> bool:
     """Write the calls to ``path`` as CSV for partners; return True when the file changed.
 
     The file is only rewritten when its content changes, so builds stay incremental.
     """
     calls = load() if calls is None else calls
-    text = csv_text(calls)
+    text = csv_text(calls, translations)
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from brief.display import number
 from brief.settings import Style, project_settings
+from brief.strings import current
 
 WIDTH = 640
 
@@ -36,6 +37,7 @@ def theme() -> dict:
     """The Vega-Lite config shared by every chart (font, sizes, colours)."""
     house = style()
     font = house.font
+    words = current()
     return {
         "font": font,
         "background": "white",
@@ -48,6 +50,9 @@ def theme() -> dict:
         "legend": {"labelFont": font, "titleFont": font, "labelFontSize": 12},
         "text": {"font": font, "fontSize": 12, "color": "#1a1a1a"},
         "range": {"category": [*house.palette, house.muted]},
+        # Axes and tooltips write numbers as the page's prose does (96.208.984 on a
+        # Vietnamese page).
+        **({} if words.is_english else {"locale": {"number": words.vega_locale()}}),
     }
 
 

@@ -13,14 +13,17 @@ import math
 import numbers
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from functools import cache
 
 import pandas as pd
 
+from brief import safeyaml
 from brief.catalogue import load_catalogue
 from brief.datapackage import DataPackage, Source, open_package
 from brief.indicators import Catalogue, Indicator
 from brief.paths import project_paths
+from brief.strings import current as _words
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|@$~^])")
 
@@ -41,16 +44,39 @@ def catalogue() -> Catalogue:
     return load_catalogue(project_paths().root)
 
 
-@cache
 def get(id: str) -> Indicator:
-    """The indicator ``id``; an unknown id is a KeyError that suggests similar ones."""
+    """The indicator ``id``; an unknown id is a KeyError that suggests similar ones.
+
+    On a translated page its label is the translation (``indicators/labels.vi.yml``)."""
+    return _get(id, _words().language)
+
+
+@cache
+def _get(id: str, language: str) -> Indicator:
     known = catalogue()
     if id not in known:
         stem = id.split("_")[0]
         near = [k for k in known if stem in k][:5]
         hint = f"; similar ids: {', '.join(near)}" if near else ""
         raise KeyError(f"unknown indicator {id!r}{hint} (run `brief indicators` for the list)")
-    return known.compute_one(package(), id)
+    indicator = known.compute_one(package(), id)
+    label = _labels(language).get(id)
+    return replace(indicator, label=label) if label else indicator
+
+
+@cache
+def _labels(language: str) -> dict[str, str]:
+    """The indicators' labels in ``language`` (``indicators/labels.vi.yml``, id: label);
+    the catalogue's own labels are the main language's."""
+    if language == "en":
+        return {}
+    path = project_paths().root / "indicators" / f"labels.{language}.yml"
+    if not path.is_file():
+        return {}
+    raw = safeyaml.load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path.name}: expected a mapping of indicator id to label")
+    return {str(k): str(v) for k, v in raw.items()}
 
 
 def indicators() -> dict[str, Indicator]:
@@ -62,7 +88,8 @@ def reset() -> None:
     """Forget the opened package, the catalogue and computed indicators (after a change)."""
     package.cache_clear()
     catalogue.cache_clear()
-    get.cache_clear()
+    _get.cache_clear()
+    _labels.cache_clear()
 
 
 def table(name: str) -> pd.DataFrame:
@@ -88,14 +115,16 @@ def _decimals(x: float, digits: int | None) -> int:
 
 
 def number(x: float, digits: int | None = None) -> str:
-    """A plain number with thousands separators, e.g. ``25,000`` or ``3.8``."""
-    return f"{x:,.{_decimals(x, digits)}f}"
+    """A plain number with thousands separators, e.g. ``25,000`` or ``3.8`` (in the page's
+    language: ``25.000``, ``3,8`` on a Vietnamese page)."""
+    return _words().number(f"{x:,.{_decimals(x, digits)}f}")
 
 
 def _scaled(x: float, digits: int | None) -> tuple[str, str]:
     for size, word in ((1e9, "billion"), (1e6, "million")):
         if abs(x) >= size:
-            return number(x / size, 1 if digits is None else digits).removesuffix(".0"), word
+            text = f"{x / size:,.{1 if digits is None else digits}f}".removesuffix(".0")
+            return _words().number(text), _words()[word]
     return number(x, digits), ""
 
 
@@ -115,17 +144,18 @@ def format_value(x: float, unit: str, digits: int | None = None, bare: bool = Fa
         return text if bare else f"{text}%"
     if unit == "percentage points":
         text = number(x, digits)
-        return text if bare else f"{text} percentage points"
+        return text if bare else f"{text} {_words()['percentage-points']}"
     if unit in ("persons", "persons per year"):
         text, word = _scaled(x, digits)
         return f"{text} {word}".strip()
     if unit.startswith("per "):
         # A rate such as "per 1,000 population": one decimal, as rates are published.
         text = number(x, 1 if digits is None else digits)
-        return text if bare else f"{text} {unit}"
+        return text if bare else f"{text} {_words().term('units', unit)}"
     if unit == "US dollars":
         text, word = _scaled(x, digits)
-        return f"{text} {word}".strip() if bare else f"US${text} {word}".strip()
+        amount = f"{text} {word}".strip()
+        return amount if bare else _words().fill("us-dollars", number=amount)
     return number(x, digits)
 
 
@@ -144,7 +174,7 @@ def fmt(id: str, digits: int | None = None, bare: bool = False,
         low_text, _, low_word = low.partition(" ")
         if low_word and high.endswith(low_word):
             low = low_text
-        return f"{low} to {high}"
+        return _words().fill("range", low=low, high=high)
     assert indicator.value is not None
     return format_value(indicator.value, indicator.unit, digits, bare, round_to=round_to)
 
@@ -183,10 +213,18 @@ def key_figures(items: Sequence[tuple[str, str]]) -> str:
     boxes = []
     for id, meaning in items:
         sources = list(dict.fromkeys(s.key for s in get(id).sources if s.key))
-        source = "; ".join(f"@{k}" for k in sources) or "source not stated"
+        source = "; ".join(f"@{k}" for k in sources) or _words()["source-not-stated"]
+        said = f"[{_words()['source']}: {source}]{{.source}}"
         boxes.append(f"::: {{.key-figure}}\n[{escape_markdown(fmt(id))}]{{.number}}\n\n"
-                     f"{' '.join(meaning.split())}\n\n[Source: {source}]{{.source}}\n:::\n")
+                     f"{' '.join(meaning.split())}\n\n{said}\n:::\n")
     return "::: {.key-figures}\n" + "\n".join(boxes) + ":::\n"
+
+
+def term(table: str, text: str) -> str:
+    """``text`` (a word from the data, such as a region's name) in the page's language:
+    its translation in the table ``table`` of the language file (``_language-vi.yml``,
+    ``regions: {Red River Delta: Đồng bằng sông Hồng}``), or ``text`` itself."""
+    return _words().term(table, str(text))
 
 
 def listing(names: Iterable[str]) -> str:
@@ -194,7 +232,8 @@ def listing(names: Iterable[str]) -> str:
     items = [str(n) for n in names]
     if not items:
         raise ValueError("listing() needs at least one name")
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    joined = ", ".join(items[:-1]) + f" {_words()['and']} " + items[-1]
+    return items[0] if len(items) == 1 else joined
 
 
 def _cell(value: object, decimals: int) -> str:
@@ -204,7 +243,7 @@ def _cell(value: object, decimals: int) -> str:
         return ""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         return escape_markdown(str(value))
-    return f"{float(value):,.{decimals}f}"
+    return _words().number(f"{float(value):,.{decimals}f}")
 
 
 def _decimals_of(column: pd.Series) -> int:
@@ -272,7 +311,7 @@ def source_line(*resources: str, indicators: Iterable[str] = (), note: str = "")
     cited = {(s.key or s.title): s for s in sources}
     parts = [f"@{s.key}" if s.key else f"{escape_markdown(s.publisher)} ({s.year})"
              for s in cited.values()]
-    text = "Source: " + "; ".join(parts) + "."
+    text = f"{_words()['source']}: " + "; ".join(parts) + "."
     # The same in full words, for the chart's downloads, which travel without the page.
     plain = "; ".join(s.citation() for s in cited.values()) + "."
     if note:

@@ -296,6 +296,9 @@ def _archive(paths: ProjectPaths, output: Path, target: Path, info: ReleaseInfo,
         if not pdfs:
             raise ReleaseRefused(f"the build wrote no PDF into {output}")
         shutil.copy2(pdfs[0], staging / info.pdf)
+        # Each translation's PDF (brief-1.0-vi.pdf, built into _book/vi/) beside it.
+        for translated in sorted(output.glob(f"*/{Path(info.pdf).stem}-*.pdf")):
+            shutil.copy2(translated, staging / translated.name)
         (staging / "indicators.json").write_text(
             json.dumps(indicators, indent=2, ensure_ascii=False) + "\n", "utf-8")
         export_calls(staging / "calls-to-action.csv")

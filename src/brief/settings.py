@@ -23,6 +23,13 @@ that the engine needs, in one block of the file that already describes the book:
         title: Creative Commons Attribution 4.0 International
         path: https://creativecommons.org/licenses/by/4.0/
       keep-together: [North Hill]          # phrases never broken across lines
+      languages: [en, fr]                  # the main language first, then translations
+      translations:                        # the book's own words in each translation
+        fr:
+          title: Eau potable pour tous
+          subtitle: ...
+          key-message: ...
+          factsheets-title: name_fr         # the column of the factsheets' titles
 
 * ``actors``: who a call to action may address, in the order the brief presents them.
   Without the list any actor is accepted, presented in order of first appearance.
@@ -40,6 +47,10 @@ that the engine needs, in one block of the file that already describes the book:
   download.
 * ``keep-together``: phrases (names of places, say) whose words the site and the PDF
   join with non-breaking spaces, so that a line never breaks inside them.
+* ``languages``: the editions, main language first. Each further language is an
+  edition of its own (``_book/fr/``, ``brief-1.0-fr.pdf``) built from the pages'
+  translations (``index.fr.qmd`` beside ``index.qmd``), the engine's words in
+  ``_language-fr.yml`` and ``translations:`` for the book's title and message.
 
 The block is parsed into a typed :class:`Settings` once; anything malformed is a
 :class:`SettingsError` naming the key and what was expected.
@@ -48,7 +59,7 @@ The block is parsed into a typed :class:`Settings` once; anything malformed is a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -138,6 +149,11 @@ class Settings:
     license: License | None = None
     #: Phrases joined with non-breaking spaces wherever they appear.
     keep_together: tuple[str, ...] = ()
+    #: The editions' languages, the main one first (empty: one edition, in ``lang``).
+    languages: tuple[str, ...] = ()
+    #: For each further language, its title, subtitle, author, key-message and
+    #: factsheets-title (the column that titles the factsheets).
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def _fail(key: str, message: str) -> SettingsError:
@@ -253,7 +269,46 @@ def _license(raw: Any) -> License | None:
     return License(**values)
 
 
-KEYS = ("actors", "style", "factsheets", "key-message", "license", "keep-together")
+KEYS = ("actors", "style", "factsheets", "key-message", "license", "keep-together",
+        "languages", "translations")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+_TRANSLATED = ("title", "subtitle", "author", "key-message", "factsheets-title")
+
+
+def _languages(raw: Any) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    languages = _text_list(raw, "languages")
+    wrong = [x for x in languages if not _LANGUAGE.fullmatch(x)]
+    if wrong:
+        raise _fail("languages", f"{wrong[0]!r} is not a language code (expected two or "
+                                 "three lowercase letters, such as en, vi, fr)")
+    if len(set(languages)) != len(languages):
+        raise _fail("languages", "a language is listed twice")
+    return languages
+
+
+def _translations(raw: Any, languages: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise _fail("translations", "expected a mapping of language code to the book's "
+                                    f"words in it ({', '.join(_TRANSLATED)})")
+    found: dict[str, dict[str, str]] = {}
+    for language, words in raw.items():
+        key = f"translations.{language}"
+        if language not in languages[1:]:
+            raise _fail(key, "not a translation listed in brief.languages "
+                             f"({', '.join(languages[1:]) or 'none'})")
+        if not isinstance(words, dict):
+            raise _fail(key, f"expected a mapping with {', '.join(_TRANSLATED)}")
+        unknown = sorted(set(map(str, words)) - set(_TRANSLATED))
+        if unknown:
+            raise _fail(f"{key}.{unknown[0]}", f"unknown key (expected one of "
+                                               f"{', '.join(_TRANSLATED)})")
+        found[language] = {k: " ".join(_name(v, f"{key}.{k}", "text").split())
+                           for k, v in words.items()}
+    return found
 
 
 def parse_settings(config: Any) -> Settings:
@@ -271,7 +326,10 @@ def parse_settings(config: Any) -> Settings:
     if message is not None:
         message = " ".join(_name(message, "key-message", "a sentence or two of text").split())
     together = raw.get("keep-together")
-    return Settings(actors=actors, style=_style(raw.get("style")),
+    languages = _languages(raw.get("languages"))
+    return Settings(languages=languages,
+                    translations=_translations(raw.get("translations"), languages),
+                    actors=actors, style=_style(raw.get("style")),
                     factsheets=_factsheets(raw.get("factsheets")), key_message=message,
                     license=_license(raw.get("license")),
                     keep_together=() if together is None

@@ -39,7 +39,8 @@ def built_mini(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 REPO = Path(__file__).resolve().parents[2]
 #: What a copy of this repository's own book needs (not the engine, not the tests).
-REAL_BOOK = ("_quarto.yml", "index.qmd", "references.bib", "indicators.py", "indicators",
+REAL_BOOK = ("_quarto.yml", "_language-vi.yml", "index.qmd", "index.vi.qmd", "references.bib",
+             "indicators.py", "indicators",
              "provinces", "chapters", "data", "releases")
 
 
@@ -124,3 +125,12 @@ def built_real_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = copy_real_book(tmp_path_factory.mktemp("real") / "brief")
     build(root)
     return root
+
+
+@pytest.fixture
+def built_real_copy(built_real_book: Path, tmp_path: Path) -> Path:
+    """A copy of :func:`built_real_book` with its output and caches (safe to edit): a
+    build right after is up to date, so a test of a change builds only once more."""
+    target = tmp_path / "brief"
+    shutil.copytree(built_real_book, target, symlinks=True)
+    return target

@@ -29,6 +29,7 @@ from brief.cli import cli
 from brief.render import pdf
 from brief.render.fonts import font_dirs
 from brief.render.project import load_project
+from brief.strings import Strings
 
 pytestmark = pytest.mark.render
 
@@ -301,7 +302,8 @@ def _compile(body: str, title: str = "Template test") -> bytes:
     """``body`` (Typst) in the book layout of the template, compiled as PDF/UA-1."""
     import typst
 
-    source = (f'#let accent = rgb("#1f5f8b")\n{pdf.TEMPLATE.read_text(encoding="utf-8")}\n'
+    source = (f'#let accent = rgb("#1f5f8b")\n{pdf.template_words(Strings())}'
+              f'{pdf.TEMPLATE.read_text(encoding="utf-8")}\n'
               f"#show: book.with(title: {pdf.typst_string(title)}, author: \"Tester\")\n"
               f"{body}\n")
     result = typst.compile(source.encode("utf-8"), font_paths=[str(d) for d in font_dirs()],

@@ -22,8 +22,9 @@ def text_of(pdf: Path) -> str:
     return " ".join(text.split())
 
 
-def test_the_brief_states_data_values_and_follows_an_edit(real_book: Path, monkeypatch) -> None:
-    root = real_book
+def test_the_brief_states_data_values_and_follows_an_edit(built_real_copy: Path,
+                                                          monkeypatch) -> None:
+    root = built_real_copy
     result = build(root)
     pages = {p.relative_to(result.output).as_posix(): p.read_text("utf-8") for p in result.pages}
     assert len(pages) == 12 and "chapters/06-return-migration.html" in pages

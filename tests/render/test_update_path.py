@@ -1,5 +1,6 @@
 """The data-update path of the real brief: a new year of provincial data moves the
-latest-year indicators, the charts' CSVs and the text; taking it out restores them.
+latest-year indicators, the charts' CSVs and the text of both editions; taking it out
+restores them.
 
 The 2025 rows appended here are INVENTED for the test (the 2024 rows repeated, one rate
 changed); they are never published.
@@ -48,13 +49,14 @@ def _invented_year(data: Path) -> tuple[int, list[float]]:
 
 def _snapshot(root: Path) -> dict[str, bytes]:
     names = ["chapters/04-urban-planning.html", "chapters/05-migration-for-development.html",
-             "index.html", "figures/fig-net-migration-map.csv"]
+             "index.html", "figures/fig-net-migration-map.csv",
+             "vi/chapters/04-urban-planning.html", "vi/index.html"]
     return {name: (root / "_book" / name).read_bytes() for name in names}
 
 
 def test_a_new_year_moves_indicators_charts_and_text_and_removing_it_restores_them(
-        real_book: Path, monkeypatch) -> None:
-    root, data = real_book, real_book / "data"
+        built_real_copy: Path, monkeypatch) -> None:
+    root, data = built_real_copy, built_real_copy / "data"
     originals = {name: (data / name).read_bytes() for name in (RATES, POPULATION)}
     build(root)
     before = _snapshot(root)
@@ -82,6 +84,11 @@ def test_a_new_year_moves_indicators_charts_and_text_and_removing_it_restores_th
     assert f"through migration than they gained in {year}" in summary
     assert after["chapters/05-migration-for-development.html"] != before[
         "chapters/05-migration-for-development.html"]
+    # The Vietnamese edition moves with the same data, in its own words and numbers.
+    chapter = after["vi/chapters/04-urban-planning.html"].decode("utf-8")
+    assert f"Bức tranh năm {year}" in chapter
+    assert f"{str(INVENTED_RATE).replace('.', ',')} trên 1.000 dân" in chapter
+    assert after["vi/index.html"] != before["vi/index.html"]
 
     for name, content in originals.items():
         (data / name).write_bytes(content)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from brief import strings
 from brief.diff import data_fingerprint
 from brief.paths import ProjectPaths
 from brief.problems import DataError
@@ -39,7 +40,8 @@ from brief.render.cache import ExecutionCache, build_key, environment_digest
 from brief.render.errors import RenderError, SourceWarning
 from brief.render.figures import Background, Credits, Exporter
 from brief.render.markdown import Assembled, Chart, assemble
-from brief.render.project import Project, load_project
+from brief.render.project import Project, edition, load_project
+from brief.render.twins import twin_path
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +84,8 @@ class BuildResult:
     factsheets: list[Path] = field(default_factory=list)
     factsheet_pdfs: list[Path] = field(default_factory=list)
     factsheet_index: Path | None = None
+    #: Each translation's PDF (``brief: languages``), in its folder of the output.
+    editions: list[Path] = field(default_factory=list)
 
 
 def _check_data(paths: ProjectPaths) -> None:
@@ -387,26 +391,46 @@ class _Staged:
     #: The project's image and included files the pages use (inputs that the next
     #: build must check, found only by parsing the pages).
     media: list[Path] = field(default_factory=list)
+    #: The translations (``brief: languages``), each staged in its folder of the site.
+    editions: list[_Staged] = field(default_factory=list)
 
 
 def _stage(project: Project, paths: ProjectPaths, staging: Path, progress: Progress,
-           warnings: list[SourceWarning], cache: ExecutionCache,
-           plan: factsheets.Plan | None = None) -> _Staged:
-    """Build everything into ``staging/site``.
+           warnings: list[SourceWarning], cache: ExecutionCache) -> _Staged:
+    """Build every edition into ``staging/site``: the main one at its root, each
+    translation in its own folder (``vi/``), after it. The translations' staged files
+    are added to the main edition's :class:`_Staged`."""
+    staged = _stage_edition(project, paths, staging, progress, warnings, cache)
+    for language in project.languages[1:]:
+        translation, lacking = edition(project, language)
+        warnings += [SourceWarning(text.partition(": ")[0], None, text.partition(": ")[2])
+                     for text in lacking]
+        progress.stage(f"edition {language}")
+        with strings.using(translation.strings):
+            staged.editions.append(
+                _stage_edition(translation, paths, staging, progress, warnings, cache))
+    return staged
+
+
+def _stage_edition(project: Project, paths: ProjectPaths, staging: Path, progress: Progress,
+                   warnings: list[SourceWarning], cache: ExecutionCache) -> _Staged:
+    """Build one edition into ``staging/site`` (a translation into its folder there).
 
     The factsheets' charts are drawn by worker processes while the book's pages, its PDF
     and the factsheets' pages are written; their PDFs come last, as they need the charts.
     """
+    plan = factsheets.plan(project)
     book, sources, sheets = _prepare(project, paths, progress, warnings, cache, plan)
-    site, work = staging / "site", staging / "work"
-    site.mkdir()
+    site = staging / "site" / project.folder
+    work = staging / f"work-{project.language}"
+    site.mkdir(parents=True, exist_ok=True)
     work.mkdir()
     progress.stage("figures")
     images.write(book.media, site)
     specs, widths, later = _export_figures(project, book, site / "figures", sheets)
     with Background(site / "figures", later, work, _credits(project)) as background:
         progress.stage("html")
-        _export_calls(paths, site)
+        _export_calls(paths, site, project.languages)
         html.write_assets(site, paths.cache, project.settings.style)
         pandoc_warnings: list[SourceWarning] = []
         pages = html.write_pages(project, book, site, work, specs, pandoc_warnings,
@@ -430,14 +454,19 @@ def _stage(project: Project, paths: ProjectPaths, staging: Path, progress: Progr
     return staged
 
 
-def _export_calls(paths: ProjectPaths, site: Path) -> None:
-    """Publish the calls to action as CSV beside the pages, for partners who track them."""
+def _export_calls(paths: ProjectPaths, site: Path, languages: Sequence[str] = ()) -> None:
+    """Publish the calls to action as CSV beside the pages, for partners who track them,
+    with a column of their text in each translation."""
     if not paths.calls_to_action.is_file():
         return
     from brief import calls
 
     try:
-        calls.to_csv(site / html.CALLS_CSV, calls.load(paths.calls_to_action))
+        translations = {language: calls.translated(paths.calls_to_action, language)
+                        for language in languages[1:]}
+        with strings.using(None):  # the main language's text in the main columns
+            found = calls.load(paths.calls_to_action)
+        calls.to_csv(site / html.CALLS_CSV, found, translations)
     except calls.CallsError as exc:
         raise RenderError(str(exc)) from None
 
@@ -454,6 +483,9 @@ def _inputs_key(project: Project, paths: ProjectPaths) -> str:
                                            project.factsheets.index) if p is not None]
     if project.bibliography:
         files.append(paths.root / project.bibliography)
+    for language in project.languages[1:]:  # each page's translation, where there is one
+        files += [paths.root / twin_path(str(f.relative_to(paths.root)), language)
+                  for f in files if f.suffix in (".qmd", ".md")]
     return build_key(paths.root, files, environment_digest(paths.root))
 
 
@@ -472,12 +504,15 @@ def _up_to_date(key: str, paths: ProjectPaths, output: Path, project: Project) -
     media = stamp.get("media") if isinstance(stamp, dict) else None
     if not isinstance(media, list):
         media = []
+    pdfs = [project.pdf_name] + [f"{language}/{replace(project, edition=language).pdf_name}"
+                                 for language in project.languages[1:]]
     return (stamp.get("key") == key + _media_key(paths, media) and (output / "index.html").is_file()
-            and (output / project.pdf_name).is_file())
+            and all((output / pdf).is_file() for pdf in pdfs))
 
 
 def _result(output: Path, project: Project, started: float) -> BuildResult:
-    pages = [output / c.html_name for c in project.chapters]
+    # As a build lists them: the chapters, then the Versions page.
+    pages = [output / c.html_name for c in project.chapters] + [output / "versions.html"]
     charts = {p.relative_to(output / "figures").with_suffix("")
               for p in (output / "figures").rglob("*.svg")}
     result = BuildResult(output, pages, output / project.pdf_name, len(charts),
@@ -557,13 +592,13 @@ def _build(root: Path, progress: Progress | None, fresh: bool,
         sync_figures(output / "figures", paths.figures)
         return _result(output, project, started)
     _check_data(paths)
-    plan = factsheets.plan(project)
+    factsheets.plan(project)  # checked with the data, before anything runs
     warnings: list[SourceWarning] = []
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=paths.root))
     try:
         cache = ExecutionCache(paths.cache, reuse=not fresh)
         try:
-            staged = _stage(project, paths, staging, progress, warnings, cache, plan)
+            staged = _stage(project, paths, staging, progress, warnings, cache)
         finally:
             # Said whether the build succeeds or not: a warning often explains an error.
             # A factsheet's warnings are the same for every instance: say each once.
@@ -589,7 +624,8 @@ def _build(root: Path, progress: Progress | None, fresh: bool,
                        factsheets=[relocate(p) for p in staged.factsheets],
                        factsheet_pdfs=[relocate(p) for p in staged.factsheet_pdfs],
                        factsheet_index=(relocate(staged.factsheet_index)
-                                        if staged.factsheet_index else None))
+                                        if staged.factsheet_index else None),
+                       editions=[relocate(e.pdf) for e in staged.editions])
 
 
 __all__ = ["BuildResult", "Progress", "RenderError", "build", "swap_into_place"]

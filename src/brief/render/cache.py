@@ -87,12 +87,17 @@ def _settings_text(root: Path) -> str:
 
 def code_digest(root: Path) -> str:
     """What every chapter's code runs with, data aside: chapters/ side files, the project's
-    indicator catalogue and settings, the package, the libraries' versions."""
+    indicator catalogue and settings, the language files, the package, the libraries'
+    versions."""
     digest = hashlib.sha256(f"format {FORMAT} brief {brief.__version__} "
                             f"{tool_versions()}\n{_settings_text(root)}".encode())
     _digest_files((p for p in (root / "chapters").rglob("*") if p.suffix != ".qmd"), root,
                   digest)
     _digest_files(catalogue_files(root), root, digest)
+    # The words of each edition's language and the indicators' translated labels, which
+    # a translated page's output contains.
+    _digest_files(sorted([*root.glob("_language-*.yml"), *root.glob("*/labels.*.yml")]),
+                  root, digest)
     package = Path(brief.__file__).parent
     _digest_files(_package_files(), package.parent, digest)
     return digest.hexdigest()

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from brief.display import number
+from brief.strings import current
 
 #: Above this many rows, the alt text names the extremes rather than every value.
 ALL_VALUES = 6
@@ -140,20 +141,25 @@ def _one_series(rows: list[dict[str, Any]], read: Reading) -> str:
     if read.temporal and read.category:
         ordered = sorted(rows, key=lambda r: r[read.category])
         first, last = ordered[0], ordered[-1]
-        text = (f"{_shown(first, read.value, read.unit)} in {_name(first, read.category)}, "
-                f"{_shown(last, read.value, read.unit)} in {_name(last, read.category)}")
+        words = current()
+
+        def at(row: dict[str, Any]) -> str:
+            return words.fill("value-in", value=_shown(row, read.value, read.unit),
+                              when=_name(row, read.category))
+
+        text = f"{at(first)}, {at(last)}"
         peak = max(ordered, key=lambda r: r[read.value])
         if peak is not first and peak is not last:
-            text += (f"; highest {_shown(peak, read.value, read.unit)} in "
-                     f"{_name(peak, read.category)}")
+            text += f"; {words['highest']} {at(peak)}"
         return text
     ordered = sorted(rows, key=lambda r: r[read.value], reverse=True)
     pairs = [f"{_name(r, read.category)} {_shown(r, read.value, read.unit)}".strip()
              for r in ordered]
     if len(pairs) <= ALL_VALUES:
         return ", ".join(pairs)
-    return (f"highest {', '.join(pairs[:EXTREMES])}; lowest "
-            f"{', '.join(pairs[-EXTREMES:])} ({len(pairs)} in all)")
+    words = current()
+    return (f"{words['highest']} {', '.join(pairs[:EXTREMES])}; {words['lowest']} "
+            f"{', '.join(pairs[-EXTREMES:])} ({words.fill('in-all', count=len(pairs))})")
 
 
 def key_numbers(spec: dict[str, Any]) -> str:
@@ -165,14 +171,14 @@ def key_numbers(spec: dict[str, Any]) -> str:
     if not rows:
         return ""
     if not read.series:
-        return "Values: " + _one_series(rows, read) + "."
+        return f"{current()['values']}: " + _one_series(rows, read) + "."
     groups: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         groups.setdefault(_name(row, read.series), []).append(row)
     if len(groups) > ALL_VALUES:
         return ""
     parts = [f"{name}: {_one_series(group, read)}" for name, group in groups.items()]
-    return "Values: " + "; ".join(parts) + "."
+    return f"{current()['values']}: " + "; ".join(parts) + "."
 
 
 def data_table(spec: dict[str, Any]) -> dict[str, Any] | None:

@@ -57,6 +57,7 @@ from brief.render.cache import (
 )
 from brief.render.errors import RenderError, SourceWarning
 from brief.render.qmd import Cell, Document, Inline
+from brief.strings import language_of
 
 SETUP = Path(__file__).with_name("kernel_setup.py")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -132,8 +133,9 @@ def _setup_code(root: Path, page: str) -> str:
     """The kernel's setup for the page at ``page`` (relative to ``root``): as in Quarto,
     its cells run in the page's folder, so a path in a cell is relative to the page."""
     here = str((root / page).parent)
+    language = language_of(page) or ""
     return (SETUP.read_text(encoding="utf-8")
-            + f"\n_brief_setup({str(root)!r}, {here!r})\n")
+            + f"\n_brief_setup({str(root)!r}, {here!r}, {language!r})\n")
 
 
 def _reset_code(root: Path, page: str, instance: Instance | None = None) -> str:

@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from brief import strings
 from brief.datapackage import open_package
 from brief.problems import DataError
 from brief.render import qmd, xref
@@ -144,6 +145,8 @@ def _sheets(project: Project, config: Factsheets) -> tuple[list[Sheet], str]:
         first[value] = line
         title = row.get(config.title) if config.title is not None else None
         title_text = "" if title is None or pd.isna(title) else " ".join(str(title).split())
+        # As the edition writes the name (the language file's `names:`, if any).
+        title_text = strings.current().term("names", title_text)
         sheets.append(Sheet(value, title_text or value, line))
     return sheets, resource.file
 
@@ -171,12 +174,13 @@ def plan(project: Project) -> Plan | None:
     return Plan(config, template, parameter, sheets, index)
 
 
-#: pandoc JSON for the short reference list at the end of a factsheet.
-_REFERENCES = [
-    {"t": "Header", "c": [2, ["references", ["unnumbered"], []],
-                          [{"t": "Str", "c": "References"}]]},
-    {"t": "Div", "c": [["refs", [], []], []]},
-]
+def _references() -> list[dict[str, Any]]:
+    """pandoc JSON for the short reference list at the end of a factsheet."""
+    return [
+        {"t": "Header", "c": [2, ["references", ["unnumbered"], []],
+                              [{"t": "Str", "c": strings.current()["references"]}]]},
+        {"t": "Div", "c": [["refs", [], []], []]},
+    ]
 
 
 def page_book(executed: Executed, chapter: Chapter, defaults: dict[str, Any],
@@ -192,7 +196,7 @@ def page_book(executed: Executed, chapter: Chapter, defaults: dict[str, Any],
     book = xref.number([assembled], [ast], sources)
     book.warnings = assembled.warnings + book.warnings
     if references and book.citations:
-        ast["blocks"] = ast["blocks"] + _REFERENCES
+        ast["blocks"] = ast["blocks"] + _references()
     return book
 
 

@@ -60,7 +60,7 @@ WEB_FEATURES = ["kern", "liga", "clig", "calt", "rlig", "mark", "mkmk", "ccmp", 
 #: The weights of Noto Sans the charts use: labels, titles (600), emphasis (700).
 CHART_WEIGHTS = (400, 600, 700)
 #: Change when the recipe above changes, so that caches are remade.
-RECIPE = "4"
+RECIPE = "5"
 CACHE_ENV = "BRIEF_FONT_CACHE"
 
 
@@ -212,6 +212,49 @@ def chart_font_dir() -> Path:
     """The folder of the charts' static fonts, made on first use (see the module)."""
     return _made_once("chart", [f"NotoSans-{w}.ttf" for w in CHART_WEIGHTS],
                       _make_chart_fonts)
+
+
+def _without_decomposition(source: Path, target: Path) -> None:
+    """``source`` saved as ``target`` without the decompositions of its ``ccmp`` feature.
+
+    Noto Sans decomposes ẹ, ị, ọ and ụ into a letter and a combining dot when it shapes
+    them. In the PDF, Typst keeps the link from those two glyphs to the one character
+    for its own text, but not for text inside an SVG chart: the chart's "Nam Định" then
+    has glyphs without characters, which PDF/UA forbids. Every Vietnamese letter has
+    its own precomposed glyph, so the decomposition is not needed.
+    """
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(source)
+    table = font["GSUB"].table
+    lookups = table.LookupList.Lookup
+
+    def kind(index: int) -> int:
+        lookup = lookups[index]
+        return (lookup.SubTable[0].ExtensionLookupType if lookup.LookupType == 7
+                else lookup.LookupType)
+
+    for record in table.FeatureList.FeatureRecord:
+        if record.FeatureTag == "ccmp":
+            kept = [i for i in record.Feature.LookupListIndex if kind(i) != 2]  # multiple
+            record.Feature.LookupListIndex = kept
+            record.Feature.LookupCount = len(kept)
+    font.save(target)
+
+
+def _make_pdf_fonts(target: Path) -> None:
+    for source in font_files():
+        if source.name.startswith("NotoSans"):
+            _without_decomposition(source, target / source.name)
+
+
+@cache
+def pdf_font_dirs() -> tuple[Path, ...]:
+    """The fonts Typst sets the PDF with: Noto Sans without decompositions (see
+    :func:`_without_decomposition`, made once and cached) and Noto Serif as installed."""
+    sans = [f.name for f in font_files() if f.name.startswith("NotoSans")]
+    made = _made_once("pdf", sans, _make_pdf_fonts)
+    return (made, *(d for d in font_dirs() if not any(d.glob("NotoSans*.ttf"))))
 
 
 @cache

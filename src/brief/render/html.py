@@ -23,7 +23,7 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-from brief import __version__
+from brief import __version__, strings
 from brief.render import pandoc, versions, xref
 from brief.render.errors import RenderError, SourceWarning
 from brief.render.fonts import web_fonts
@@ -94,7 +94,7 @@ def _sidebar(project: Project, nav: Nav, current: str, root: str) -> str:
     appendix_started = False
     for chapter, title in zip(project.chapters, nav.titles, strict=True):
         if chapter.kind == "appendix" and not appendix_started:
-            items.append('    <li class="part">Appendices</li>')
+            items.append(f'    <li class="part">{html.escape(project.strings["appendices"])}</li>')
             appendix_started = True
         if chapter.part:
             items.append(f'    <li class="part">{html.escape(chapter.part)}</li>')
@@ -108,7 +108,8 @@ def _sidebar(project: Project, nav: Nav, current: str, root: str) -> str:
         items.append(f'    <li class="factsheets"><a href="{root}{html.escape(page)}"'
                      f"{attr(page)}><span>{html.escape(title)}</span></a></li>")
     items.append(f'    <li class="part"><a href="{root}{versions.PAGE_NAME}"'
-                 f"{attr(versions.PAGE_NAME)}><span>Versions</span></a></li>")
+                 f"{attr(versions.PAGE_NAME)}><span>{html.escape(project.strings['versions'])}"
+                 "</span></a></li>")
     return "\n".join(items)
 
 
@@ -137,8 +138,9 @@ def _local_toc(ast: dict[str, Any], targets: dict[str, xref.Target]) -> str:
                            f"{html.escape((number + ' ' + title).strip())}</a></li>")
     if len(entries) < 2:
         return ""
-    return ('<nav class="toc" aria-label="On this page" data-pagefind-ignore>'
-            f"<strong>On this page</strong><ol>{''.join(entries)}</ol></nav>")
+    title = html.escape(strings.current()["on-this-page"])
+    return (f'<nav class="toc" aria-label="{title}" data-pagefind-ignore>'
+            f"<strong>{title}</strong><ol>{''.join(entries)}</ol></nav>")
 
 
 def _has_refs_div(ast: dict[str, Any]) -> bool:
@@ -174,8 +176,11 @@ def _fragment(project: Project, book: xref.Book, index: int, work: Path,
         "charts": [c.name for c in book.chapters[index].charts],
         "root": root,
         "keep": list(project.settings.keep_together),
+        "callouts": project.strings.callout_titles(),
     }, ensure_ascii=False), encoding="utf-8")
-    meta: dict[str, Any] = {"brief-xref-file": str(meta_file), "link-citations": True}
+    # lang: citeproc writes the references in the edition's language ("và", "tr.").
+    meta: dict[str, Any] = {"brief-xref-file": str(meta_file), "link-citations": True,
+                            "lang": project.lang}
     bibliography = (_citeproc(project, book, ast, meta)
                     if project.bibliography and citeproc else None)
     document = dict(ast)
@@ -242,7 +247,9 @@ def resolve_citations(project: Project, book: xref.Book, work: Path,
     meta_file = work / ("cite-" + chapter.html_name.replace("/", "--") + ".json")
     meta_file.write_text(json.dumps({"targets": xref.metadata(book, None), "charts": [],
                                      "root": ""}, ensure_ascii=False), encoding="utf-8")
-    meta: dict[str, Any] = {"brief-xref-file": str(meta_file), "link-citations": True}
+    # lang: citeproc writes the references in the edition's language ("và", "tr.").
+    meta: dict[str, Any] = {"brief-xref-file": str(meta_file), "link-citations": True,
+                            "lang": project.lang}
     options = pandoc.Options("json", "json", brief_filter=True,
                              bibliography=_citeproc(project, book, ast, meta),
                              drop_list=not _has_refs_div(ast))
@@ -323,6 +330,24 @@ def keep_together(text: str, phrases: tuple[str, ...]) -> str:
     return "".join(parts)
 
 
+def _language_links(project: Project, page: str, root: str) -> str:
+    """Links to ``page`` in the other editions (``brief: languages``), each named in its
+    own language; nothing when the brief has one edition."""
+    if len(project.languages) < 2:
+        return ""
+    site_root = root + ("../" if project.edition else "")
+    links = []
+    for language in project.languages:
+        if language == project.language:
+            continue
+        folder = "" if language == project.main else f"{language}/"
+        name = strings.load(project.root, language)["language-name"]
+        links.append(f'<a href="{site_root}{folder}{html.escape(page)}" hreflang="{language}" '
+                     f'lang="{language}">{html.escape(name)}</a>')
+    label = html.escape(project.strings["language-switch"])
+    return f'  <nav class="languages" aria-label="{label}">{" ".join(links)}</nav>'
+
+
 def _page(project: Project, site: Path, nav: Nav, page: str, title: str, toc: str,
           body: str, prev_next: str, specs: str) -> str:
     """A complete page of the site: ``page`` (relative to the site root) around ``body``."""
@@ -335,8 +360,18 @@ def _page(project: Project, site: Path, nav: Nav, page: str, title: str, toc: st
 def _filled(project: Project, site: Path, nav: Nav, page: str, title: str, toc: str,
             body: str, prev_next: str, specs: str, root: str, license: License | None
             ) -> str:
+    words = project.strings
     return PAGE.substitute(
         lang=html.escape(project.lang),
+        language_links=_language_links(project, page, root),
+        t_skip=html.escape(words["skip-to-content"]),
+        t_download_pdf=html.escape(words["download-pdf"]),
+        t_chapters=html.escape(words["chapters"]),
+        t_search=html.escape(words["search-label"]),
+        t_page_nav=html.escape(words["page-nav"]),
+        t_version=html.escape(words["version"]),
+        t_data=html.escape(words["data"]),
+        t_versions=html.escape(words["versions"]),
         generator=__version__,
         page_title=html.escape(title if title == project.title
                                else f"{title} – {project.title}"),
@@ -353,17 +388,24 @@ def _filled(project: Project, site: Path, nav: Nav, page: str, title: str, toc: 
         date_text=html.escape(project.date_text),
         chart_specs=specs,
         page_data=_script_json({"root": root, "version": project.version_text,
-                                "fingerprint": project.fingerprint}),
+                                "fingerprint": project.fingerprint,
+                                "words": {"draft": words["banner-draft"],
+                                          "old": words["banner-old"],
+                                          "data": words["banner-data"],
+                                          "all": words["see-all-versions"],
+                                          "search": words["search-label"]}}),
         # "./": an import path must be relative explicitly ("assets/..." would be a
         # package name).
         chart_script=CHART_LOADER.replace("ROOT", root or "./") if specs.strip() else "",
         description=html.escape(_description(body, project), quote=True),
         author=html.escape(project.author),
         license_url=html.escape(license.path if license else ""),
-        license_line=(f'  · <span class="license">Text and data: <a rel="license" href="'
+        license_line=(f'  · <span class="license">{html.escape(words["text-and-data"])}: '
+                      '<a rel="license" href="'
                       f'{html.escape(license.path)}">{html.escape(license.title)}</a></span>'
                       if license else ""),
-        calls_link=(f'  · <a href="{root}{CALLS_CSV}" download>Calls to action (CSV)</a>'
+        calls_link=(f'  · <a href="{root}{CALLS_CSV}" download>'
+                    f'{html.escape(words["calls-csv"])}</a>'
                     if (site / CALLS_CSV).is_file() else ""),
     )
 
@@ -405,7 +447,7 @@ def write_pages(project: Project, book: xref.Book, site: Path, work: Path,
         pages.append(_write(site, chapter.html_name, text))
     links = versions.pdf_links(project, project.root / "releases", site)
     (site / versions.JSON_NAME).write_text(versions.versions_json(project, links), "utf-8")
-    text = _page(project, site, nav, versions.PAGE_NAME, "Versions", "",
+    text = _page(project, site, nav, versions.PAGE_NAME, project.strings["versions"], "",
                  versions.versions_body(project, links, ""), "", "")
     pages.append(_write(site, versions.PAGE_NAME, text))
     return pages
@@ -428,7 +470,7 @@ def write_page(project: Project, book: xref.Book, site: Path, work: Path,
     body = _fragment(project, book, 0, work, warnings, citeproc=False)
     if pdf is not None:
         link = (f'<p class="factsheet-pdf"><a href="{root}{html.escape(pdf)}" download>'
-                "Download this factsheet (PDF)</a></p>")
+                f"{html.escape(project.strings['download-factsheet'])}</a></p>")
         head, found, rest = body.partition("</h1>")
         body = head + found + "\n" + link + rest if found else link + body
     links: list[str] = []

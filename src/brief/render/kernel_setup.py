@@ -14,9 +14,10 @@ import os as _os
 import sys as _sys
 
 
-def _brief_setup(root: str, here: str) -> None:
+def _brief_setup(root: str, here: str, language: str = "") -> None:
     """Prepare the kernel for a page of the project at ``root`` whose cells run in the
-    folder ``here`` (the page's own, as in Quarto)."""
+    folder ``here`` (the page's own, as in Quarto), written in ``language`` ("" for the
+    main language): the display helpers then write numbers and words in it."""
     import math
     import numbers
 
@@ -25,9 +26,12 @@ def _brief_setup(root: str, here: str) -> None:
     from IPython import get_ipython
     from IPython.core.formatters import JSONFormatter
 
+    from brief.strings import current
+
     _brief_state()
     _os.chdir(here)
     _os.environ["BRIEF_PROJECT_ROOT"] = root
+    _os.environ["BRIEF_LANGUAGE"] = language
     if root not in _sys.path:
         _sys.path.insert(0, root)
 
@@ -42,11 +46,12 @@ def _brief_setup(root: str, here: str) -> None:
             return ""
         if isinstance(value, bool):
             return str(value)
+        words = current()  # the page's language: its separators
         if isinstance(value, numbers.Integral):
-            return f"{value:,}"
+            return words.number(f"{value:,}")
         if isinstance(value, numbers.Real):
             number = float(value)
-            return f"{number:,.0f}" if number.is_integer() else f"{number:,.1f}"
+            return words.number(f"{number:,.0f}" if number.is_integer() else f"{number:,.1f}")
         return str(value)
 
     def looks_like_years(column: pd.Series) -> bool:
@@ -133,7 +138,7 @@ def _brief_reset() -> None:
         data.READS.clear()
     display = _sys.modules.get("brief.display")
     if display is not None:
-        display.get.cache_clear()
+        display._get.cache_clear()
     pyplot = _sys.modules.get("matplotlib.pyplot")
     if pyplot is not None:
         pyplot.close("all")

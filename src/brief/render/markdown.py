@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from brief import strings
 from brief.display import escape_markdown
 from brief.render import chartfacts
 from brief.render.errors import SourceWarning
@@ -258,7 +259,7 @@ class _Assembler:
         block = f"{fence}{attrs}\n{cell.code}\n{fence}"
         if self.option(cell, "code-fold", False) not in (True, "true", "show"):
             return block
-        summary = str(self.option(cell, "code-summary", "") or "Code")
+        summary = str(self.option(cell, "code-summary", "") or strings.current()["code"])
         opened = " open=\"true\"" if self.option(cell, "code-fold", False) == "show" else ""
         return (f"::: {{.code-fold summary={_attr_value(summary)}{opened}}}\n{block}\n:::")
 

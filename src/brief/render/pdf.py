@@ -32,9 +32,10 @@ from typing import Any
 
 from brief.render import pandoc, xref
 from brief.render.errors import RenderError
-from brief.render.fonts import font_dirs
+from brief.render.fonts import pdf_font_dirs
 from brief.render.project import Project
 from brief.settings import License
+from brief.strings import Strings
 
 TEMPLATE = Path(__file__).with_name("assets") / "template.typ"
 #: The PDF standard every PDF of the brief meets (Typst checks it while compiling).
@@ -102,6 +103,7 @@ def _body(project: Project, book: xref.Book, work: Path, site_dir: str,
         "root": f"{site_dir}/",
         # Phrases the filter joins with non-breaking spaces in the body text.
         "keep": list(project.settings.keep_together),
+        "callouts": project.strings.callout_titles(),
     }, ensure_ascii=False), encoding="utf-8")
     blocks: list[Any] = []
     appendices = False
@@ -119,7 +121,8 @@ def _body(project: Project, book: xref.Book, work: Path, site_dir: str,
     # link-citations: each author-year citation links to its entry in the reference list.
     document = {**book.asts[0], "blocks": blocks,
                 "meta": {"brief-xref-file": {"t": "MetaString", "c": str(meta_file)},
-                         "link-citations": {"t": "MetaBool", "c": True}}}
+                         "link-citations": {"t": "MetaBool", "c": True},
+                         "lang": {"t": "MetaString", "c": project.lang}}}
     # Citations carry their text (from citeproc, here or earlier): write it, never
     # Typst's own #cite (the Typst document has no bibliography of its own).
     bibliography = (project.root / project.bibliography
@@ -150,7 +153,23 @@ def _shown(project: Project, text: str) -> str:
 
 def _template(project: Project) -> str:
     accent = f"#let accent = rgb({typst_string(project.settings.style.accent)})\n"
-    return accent + TEMPLATE.read_text(encoding="utf-8")
+    return accent + template_words(project.strings) + TEMPLATE.read_text(encoding="utf-8")
+
+
+#: The template's words (Typst name: key of :data:`brief.strings.ENGLISH`).
+_TEMPLATE_WORDS = {"appendices": "appendices", "version": "version", "cite": "cite-this-brief",
+                   "licence": "licence", "licence-before": "licence-before",
+                   "licence-after": "licence-after", "edition": "edition",
+                   "data-fingerprint": "data-fingerprint", "contents": "contents",
+                   "data": "data"}
+
+
+def template_words(words: Strings) -> str:
+    """An edition's words for the cover, the contents and the footers, as the Typst
+    dictionary ``words`` that the template expects defined before it."""
+    pairs = ", ".join(f"{typst_string(name)}: {typst_string(words[key])}"
+                      for name, key in _TEMPLATE_WORDS.items())
+    return f"#let words = ({pairs})\n"
 
 
 def typst_source(project: Project, book: xref.Book, work: Path, site_dir: str,
@@ -247,7 +266,7 @@ def _compiler(root: Path) -> Any:
 
     if getattr(_compilers, "root", None) != root:
         _compilers.compiler = typst.Compiler(root=str(root), ignore_system_fonts=True,
-                                             font_paths=[str(d) for d in font_dirs()])
+                                             font_paths=[str(d) for d in pdf_font_dirs()])
         _compilers.root = root
     return _compilers.compiler
 

@@ -17,7 +17,10 @@ import yaml
 
 from brief import safeyaml
 from brief.render.errors import RenderError
+from brief.render.twins import drift_of_files, twin_path
 from brief.settings import Factsheets, Settings, SettingsError, parse_settings
+from brief.strings import LanguageError, Strings, language_file
+from brief.strings import load as load_strings
 
 CONFIG = "_quarto.yml"
 BLOCK = "brief"
@@ -93,29 +96,61 @@ class Project:
     fingerprint: str = ""
     #: Published releases, oldest first (``brief.release.ReleaseInfo``; set by the build).
     releases: tuple[Any, ...] = ()
+    #: The language of this edition when it is a translation ("" for the main edition).
+    edition: str = ""
+    #: The words the engine adds to pages, in this edition's language.
+    strings: Strings = field(default_factory=Strings)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Every edition's language, the main one first."""
+        return self.settings.languages or (self.lang,)
+
+    @property
+    def main(self) -> str:
+        """The main edition's language."""
+        return self.languages[0]
+
+    @property
+    def language(self) -> str:
+        """This edition's language."""
+        return self.edition or self.main
+
+    @property
+    def folder(self) -> str:
+        """This edition's folder in the site: "" for the main one, ``vi/`` for another."""
+        return f"{self.edition}/" if self.edition else ""
 
     @property
     def date_text(self) -> str:
-        return date_text(self.date) if self.date else "undated draft"
+        if not self.date:
+            return self.strings["undated"]
+        if self.strings.is_english:
+            return date_text(self.date)
+        try:
+            return self.strings.date(dt.date.fromisoformat(self.date))
+        except ValueError:
+            return self.date
 
     @property
     def version_text(self) -> str:
-        return self.version or "draft"
+        return self.version or self.strings["draft"]
 
     @property
     def citation(self) -> str:
         """How to cite this edition: author (year). Title: subtitle. Version, date."""
-        year = self.date[:4] if self.date[:4].isdigit() else "n.d."
+        year = self.date[:4] if self.date[:4].isdigit() else self.strings["no-year"]
         title = f"{self.title}: {self.subtitle}" if self.subtitle else self.title
         author = f"{self.author} " if self.author else ""
-        return (f"{author}({year}). {title}. Version {self.version_text}, {self.date_text}. "
-                f"Data fingerprint {self.fingerprint or 'n/a'}.")
+        return self.strings.fill("cite-as", author=author, year=year, title=title,
+                                 version=self.version_text, date=self.date_text,
+                                 fingerprint=self.fingerprint or "n/a")
 
     @property
     def pdf_name(self) -> str:
         """The PDF's file name inside the output directory, versioned."""
         slug = "brief" if not self.version else f"brief-{self.version}"
-        return f"{slug}.pdf"
+        return f"{slug}-{self.edition}.pdf" if self.edition else f"{slug}.pdf"
 
     @property
     def factsheets(self) -> Factsheets | None:
@@ -374,3 +409,53 @@ def load_project(root: Path) -> Project:
         execute=execute,
         settings=settings,
     )
+
+
+def edition(project: Project, language: str) -> tuple[Project, list[str]]:
+    """The edition of ``project`` in ``language`` (a translation listed in ``brief:
+    languages``), and what it lacks, one sentence each, for the build's warnings: pages
+    without a translation, and translations that compute something else than their
+    original (:func:`brief.render.twins.drift`).
+
+    Each page is its translation (``index.vi.qmd``) where there is one, under the same
+    page name; a page without one stays in the main language, with a warning. The book's
+    title and message come from ``brief: translations:``, the engine's words from
+    ``_language-vi.yml``.
+    """
+    root = project.root
+    lacking: list[str] = []
+
+    def translated(path: str) -> str:
+        twin = twin_path(path, language)
+        if (root / twin).is_file():
+            lacking.extend(drift_of_files(root, path, language))
+            return twin
+        lacking.append(f"{path}: no {language} translation ({twin}); the {language} "
+                       f"edition shows this page in {project.main}")
+        return path
+
+    chapters = tuple(replace(c, path=translated(c.path), page=c.html_name)
+                     for c in project.chapters)
+    try:
+        strings = load_strings(root, language)
+    except LanguageError as exc:
+        raise RenderError(str(exc)) from None
+    if strings.missing:
+        lacking.append(f"{language_file(root, language).name}: no translation for "
+                       f"{', '.join(strings.missing)}; shown in English")
+    words = project.settings.translations.get(language, {})
+    settings = project.settings
+    if settings.factsheets is not None:
+        sheets = settings.factsheets
+        template = translated(sheets.template)
+        index = translated(sheets.index) if sheets.index else None
+        settings = replace(settings, factsheets=replace(
+            sheets, template=template, index=index,
+            title=words.get("factsheets-title", sheets.title)))
+    if "key-message" in words:
+        settings = replace(settings, key_message=words["key-message"])
+    return replace(project, chapters=chapters, edition=language, lang=language,
+                   strings=strings, settings=settings,
+                   title=words.get("title", project.title),
+                   subtitle=words.get("subtitle", project.subtitle),
+                   author=words.get("author", project.author)), lacking

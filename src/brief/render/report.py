@@ -75,3 +75,6 @@ def run_build(root: Path, engine: str = "native", verbose: bool = False,
         f"{result.pdf.name} in {where}/ ({result.seconds:.1f} s, "
         f"{len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''}).",
         highlight=False)
+    for pdf in result.editions:  # the translations, each a site of the same pages
+        console.print(f"   {pdf.parent.name} edition: the same pages and {pdf.name} in "
+                      f"{where}/{pdf.parent.name}/.", highlight=False)

@@ -19,16 +19,12 @@ from typing import Any
 from brief.render import pandoc
 from brief.render.errors import RenderError, SourceWarning
 from brief.render.markdown import Assembled
+from brief.strings import CROSSREF_NAMES, current
 
 #: What each cross-reference prefix names, as Quarto writes it ("Theorem 2.1"): figures,
 #: tables, sections, equations, code listings, the theorem kinds and the callouts.
 #: brief.lua holds the same list (a test keeps the two equal).
-KINDS = {"fig": "Figure", "tbl": "Table", "sec": "Section", "eq": "Equation",
-         "lst": "Listing", "thm": "Theorem", "lem": "Lemma", "cor": "Corollary",
-         "prp": "Proposition", "cnj": "Conjecture", "def": "Definition", "exm": "Example",
-         "exr": "Exercise", "sol": "Solution", "rem": "Remark", "alg": "Algorithm",
-         "nte": "Note", "tip": "Tip", "wrn": "Warning", "imp": "Important",
-         "cau": "Caution"}
+KINDS = CROSSREF_NAMES
 #: Prefixes that make a citation a cross-reference rather than a bibliography entry.
 XREF_PREFIXES = tuple(f"{kind}-" for kind in KINDS)
 #: Quarto's label of a display equation: `$$ ... $$ {#eq-name}` (read by pandoc as text).
@@ -135,7 +131,7 @@ class _Numbering:
         self.numbers[kind] = self.numbers.get(kind, 0) + 1
         label = (f"{self.prefix}.{self.numbers[kind]}" if self.prefix
                  else str(self.numbers[kind]))
-        self.book.targets[ident] = Target(ident, kind, label, f"{KINDS[kind]} {label}",
+        self.book.targets[ident] = Target(ident, kind, label, f"{current().kind(kind)} {label}",
                                           self.page)
 
 
@@ -274,13 +270,14 @@ def number(chapters: list[Assembled], asts: list[dict[str, Any]], sources: dict[
                 if level == 1:
                     label = prefix if numbered else ""
                     counters = [0] * 6
-                    what = {"chapter": "Chapter", "appendix": "Appendix"}.get(chapter.kind)
+                    what = {"chapter": current()["chapter"],
+                            "appendix": current()["appendix"]}.get(chapter.kind)
                     text = f"{what} {prefix}" if numbered and what else title
                 elif numbered:
                     counters[level - 2] += 1
                     counters[level - 1:] = [0] * (6 - level + 1)
                     label = ".".join([prefix, *(str(c) for c in counters[:level - 1])])
-                    text = f"Section {label}"
+                    text = f"{current()['section']} {label}"
                 else:  # an unnumbered heading takes no number from those after it
                     label, text = "", title
                 book.targets[ident] = Target(ident, "sec", label, text, page)

@@ -36,6 +36,7 @@ local function load(meta)
   for _, name in ipairs(data.charts or {}) do charts[name] = true end
   widths = data.widths or {}
   root = data.root or ""
+  for kind, title in pairs(data.callouts or {}) do CALLOUTS[kind] = title end
   for _, phrase in ipairs(data.keep or {}) do
     local words = {}
     for word in phrase:gmatch("%S+") do table.insert(words, word) end
