@@ -54,3 +54,12 @@ def test_bad_config_is_a_located_error(mini, old, new, message):
     with pytest.raises(RenderError, match=r"^_quarto\.yml") as caught:
         load_project(mini)
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize("keyword", ["today", "now", "last-modified"])
+def test_quartos_date_keywords_are_the_day_of_the_build(mini, monkeypatch, keyword):
+    config = mini / "_quarto.yml"
+    config.write_text(config.read_text("utf-8").replace('"2026-11-22"', keyword), "utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764720000")  # 3 December 2025
+    project = load_project(mini)
+    assert (project.date, project.date_text) == ("2025-12-03", "3 December 2025")

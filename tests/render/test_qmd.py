@@ -47,7 +47,14 @@ def test_cell_code_excludes_option_lines():
     ("```{python}\nx = 1\n", "c.qmd:1: python cell is never closed"),
     ("```{python}\n#| label: [x\nx\n```\n", "c.qmd:2: cell options"),
     ("text\n```{python}\n#| label: ../../x\nx\n```\n", "c.qmd:3: cell label '../../x' is not"),
+    ("```{python}\n#| label: fig-1.\nx\n```\n", "c.qmd:2: cell label 'fig-1.' is not"),
 ])
 def test_malformed_sources_are_located_errors(source, expected):
     with pytest.raises(RenderError, match="^" + expected.replace("[", r"\[")):
         parse(source, "c.qmd")
+
+
+def test_a_label_may_number_itself_with_inner_dots():
+    """As some books do (``fig-1.1``): a valid id and file name in both outputs."""
+    doc = parse("```{python}\n#| label: fig-1.1\nx = 1\n```\n", "c.qmd")
+    assert doc.cells[0].label == "fig-1.1"

@@ -5,6 +5,7 @@ checks one feature where the reader sees it, on the site and in the PDF."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -304,3 +305,41 @@ def test_parts_title_their_chapters_in_the_sidebar_and_the_pdf(built):
     assert "In the field" in pdf and "At the desk" in pdf
     assert pdf.index("In the field") < pdf.index("1 Measuring a river") < \
         pdf.index("At the desk") < pdf.index("2 Some theory")
+
+
+def test_one_id_in_two_outputs_alternatives_is_one_figure(built):
+    """Quarto lets a figure have one version per output under the same id."""
+    site, pdf, _ = built
+    chapter = page(site, "chapters/compare.html")
+    figure = by_id(chapter, "fig-river-by-output")
+    assert "as the site shows it" in figure.text()
+    assert "as the PDF prints it" not in main_text(chapter)
+    [link] = [e for e in chapter.iter() if e.tag == "a"
+              and e.attrs.get("href") == "#fig-river-by-output"]
+    number = link.text().strip()
+    assert re.fullmatch(r"Figure \d+\.\d+", number) and number in figure.text()
+    assert f"{number}: The river, as the PDF prints it" in pdf
+    assert "as the site shows it" not in pdf
+
+
+def test_math_and_emphasis_inside_text_in_a_formula_are_drawn(built):
+    """``\\text{if $h < h_0$, the \\emph{normal} regime}`` (LaTeX habit) in both outputs."""
+    site, pdf, _ = built
+    chapter = page(site, "chapters/theory.html")
+    [math] = [e for e in by_id(chapter, "eq-regimes").iter() if e.tag == "math"]
+    drawn = [e for e in math.iter() if e.tag not in ("math", "semantics", "annotation")
+             and "regime" in e.text()]
+    assert drawn and "\\emph" not in math.text()  # not the raw TeX pandoc falls back to
+    assert "regime" in pdf and "\\emph" not in pdf and "otherwise" in pdf
+
+
+@pytest.mark.parametrize("tex, expected", [
+    (r"\text{if $x>0$ then \emph{yes}}", r"\text{if }x>0\text{ then }\textit{yes}"),
+    (r"\mbox{a \textbf{b} c}", r"\mbox{a }\textbf{b}\mbox{ c}"),
+    (r"\text{plain} + x^2", r"\text{plain} + x^2"),
+    (r"\text{rate {$y$}}", r"\text{rate {$y$}}"),  # math in a group: left alone
+])
+def test_text_in_math_is_rewritten_as_pandoc_reads_it(tex, expected):
+    from brief.render.texmath import normalise
+
+    assert normalise(tex) == expected

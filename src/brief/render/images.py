@@ -136,7 +136,8 @@ def place(root: Path, pages: list[tuple[str, dict[str, Any], str]]
                 continue
             target = node["c"][2]
             src: str = target[0]
-            if src.startswith(f"{FIGURES}/") or src.startswith(f"{MEDIA}/"):
+            made = "brief-figure" in node["c"][0][1]  # a cell's figure, written by the build
+            if (made and src.startswith(f"{FIGURES}/")) or src.startswith(f"{MEDIA}/"):
                 continue
             where = _located(page, source, src)
             if src.lower().startswith("data:"):
@@ -149,6 +150,12 @@ def place(root: Path, pages: list[tuple[str, dict[str, Any], str]]
                 continue
             else:
                 found = _local(root, page, src, where)
+                if found.target.lower().endswith(".pdf"):
+                    warnings.append(SourceWarning(page, line_of(source, src[:60]),
+                                                  f"image {src!r} is a PDF: browsers and "
+                                                  "PDF/UA files cannot show it inline, so "
+                                                  "both outputs link to it (an SVG or PNG "
+                                                  "version would be shown)"))
             alt = dict(node["c"][0][2]).get("fig-alt") or stringify(node["c"][1])
             if not alt:
                 warnings.append(SourceWarning(page, line_of(source, f"![]({src[:60]}"),

@@ -129,7 +129,19 @@ def _body(project: Project, book: xref.Book, work: Path, site_dir: str,
                     if project.bibliography and citeproc else None)
     options = pandoc.Options("json", "typst-citations", wrap="preserve", brief_filter=True,
                              bibliography=bibliography)
-    return pandoc.convert(json.dumps(document), options, what)
+    return current_symbols(pandoc.convert(json.dumps(document), options, what))
+
+
+#: Symbols pandoc still writes by their names from before Typst 0.14, which removed them:
+#: circled operators (``\otimes`` is ``times.circle``, now ``times.o``). Such a name is
+#: never prose, so it is replaced wherever it is.
+_RENAMED = re.compile(r"(?<![\w.])(plus|minus|times|div|dot|convolve|ast|eq)\.circle\b")
+
+
+def current_symbols(typst: str) -> str:
+    r"""``typst`` with the old symbol names in its formulas replaced by today's, so a
+    formula with ``\otimes`` compiles ("unknown symbol modifier" otherwise)."""
+    return _RENAMED.sub(r"\1.o", typst)
 
 
 def _common(project: Project) -> list[str]:

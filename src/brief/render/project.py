@@ -164,6 +164,18 @@ class Project:
         raise KeyError(path)
 
 
+#: Quarto's date keywords: the day of the build.
+_DATE_KEYWORDS = ("today", "now", "last-modified")
+
+
+def _date(value: str) -> str:
+    """``book.date``: as written, or the build's day for Quarto's keywords (``today``)
+    and when none is given (``SOURCE_DATE_EPOCH``'s day, for reproducible builds)."""
+    if value.strip().lower() in _DATE_KEYWORDS:
+        return source_date() or dt.date.today().isoformat()
+    return value or source_date()
+
+
 def _fail(message: str) -> RenderError:
     return RenderError(f"{CONFIG}: {message}")
 
@@ -398,7 +410,7 @@ def load_project(root: Path) -> Project:
         subtitle=_string(book, "subtitle", "book"),
         author=_string(book, "author", "book"),
         version=_string(raw, "version", "top level") or _string(book, "version", "book"),
-        date=_string(book, "date", "book") or source_date(),
+        date=_date(_string(book, "date", "book")),
         lang=_string(raw, "lang", "top level") or "en",
         description=_string(book, "description", "book"),
         keywords=_keywords(raw.get("keywords")),

@@ -24,7 +24,7 @@ from brief.render.errors import RenderError, SourceWarning
 
 #: Cell options the native engine honours (Quarto names).
 #: A cell label becomes an HTML id and a file name in figures/.
-LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*(?<!\.)")
 CELL_OPTIONS = {"label", "fig-cap", "fig-alt", "tbl-cap", "echo", "output", "include",
                 "warning", "eval", "lst-label", "lst-cap", "code-fold", "code-summary",
                 "panel"}
@@ -169,7 +169,7 @@ def _options(code_lines: list[str], first_line: int, path: str,
     label = options.get("label")
     if label is not None and not LABEL.fullmatch(str(label)):
         raise RenderError(f"{path}:{first_line}: cell label {label!r} is not usable as an id "
-                          "and file name (expected letters, digits, - and _, such as "
+                          "and file name (expected letters, digits, -, _ and inner dots, such as "
                           "fig-urban-growth)")
     return options, code_lines[count:], count
 

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from brief.render import pandoc
-from brief.render.errors import RenderError, SourceWarning
+from brief.render import pandoc, texmath
+from brief.render.errors import SourceWarning
 from brief.render.markdown import Assembled
 from brief.strings import CROSSREF_NAMES, current
 
@@ -89,7 +89,9 @@ def parse(assembled: Assembled) -> dict[str, Any]:
     """Parse one chapter's Markdown into pandoc's JSON AST."""
     text = pandoc.convert(assembled.text, pandoc.Options(READER, "json"),
                           assembled.chapter.path)
-    return json.loads(text)
+    ast = json.loads(text)
+    texmath.apply(ast)  # text with math inside a formula, as pandoc can convert it
+    return ast
 
 
 def line_of(source: str, needle: str) -> int | None:
@@ -202,13 +204,46 @@ def _callout_titles(ast: dict[str, Any]) -> None:
             blocks[0]["c"][1][1].append("unnumbered")
 
 
-def _unique(ident: str, path: str, seen: dict[str, str]) -> None:
-    """Record that ``path`` defines ``ident``; a cross-reference id used twice is an
-    error (the PDF is one document)."""
-    if ident in seen:
-        raise RenderError(f"{path}: the id #{ident} is also used in {seen[ident]} "
-                          "(expected ids to be unique in the book)")
-    seen[ident] = path
+_FORMAT_KEYS = ("when-format", "unless-format")
+
+
+def _format_alternatives(blocks: Any) -> dict[str, set[str]]:
+    """For each id defined inside a ``.content-visible``/``.content-hidden`` div that
+    names a format, the conditions it is shown under (``content-visible when-format=html``).
+
+    Quarto lets one id appear once per output (a figure for the site, its twin for the
+    PDF); an id found under two different conditions is one target, not a clash.
+    """
+    found: dict[str, set[str]] = {}
+    for node in walk(blocks):
+        if node["t"] != "Div":
+            continue
+        (_, classes, attributes), content = node["c"]
+        shown = [c for c in classes if c in ("content-visible", "content-hidden")]
+        condition = [f"{k}={v}" for k, v in attributes if k in _FORMAT_KEYS]
+        if not shown or not condition:
+            continue
+        signature = " ".join([*shown, *condition])
+        for inner in walk(content):
+            attr = inner["c"][1] if inner["t"] == "Header" else inner["c"][0] \
+                if inner["t"] in ("Figure", "Table", "Div", "CodeBlock") else None
+            if attr and attr[0]:
+                found.setdefault(attr[0], set()).add(signature)
+    return found
+
+
+def _renamed(ident: str, path: str, seen: dict[str, str], book: Book,
+             source: str) -> str:
+    """A new id for a second ``#ident`` (the PDF is one document: each label once), and a
+    warning that says so; references to ``#ident`` keep leading to the first, as in
+    Quarto, which warns of a duplicate label and carries on."""
+    new = next(f"{ident}-{n}" for n in range(2, 10_000) if f"{ident}-{n}" not in seen)
+    lines = [n for n, text in enumerate(source.split("\n"), start=1) if f"#{ident}" in text]
+    line = lines[-1] if lines else None
+    book.warnings.append(SourceWarning(path, line, f"the id #{ident} is also used in "
+                                       f"{seen[ident]}; this one is renamed #{new}, and "
+                                       f"@{ident} leads to the first (make ids unique)"))
+    return new
 
 
 def number(chapters: list[Assembled], asts: list[dict[str, Any]], sources: dict[str, str]
@@ -217,7 +252,8 @@ def number(chapters: list[Assembled], asts: list[dict[str, Any]], sources: dict[
 
     ``sources`` maps a chapter path to its ``.qmd`` text, to locate unresolved refs.
     Headings whose automatic id repeats another chapter's are renamed (the PDF is one
-    document and needs unique labels); a repeated explicit id is an error.
+    document and needs unique labels); a repeated cross-reference id is renamed too,
+    with a warning.
     """
     book = Book(chapters, asts)
     for ast in asts:
@@ -232,11 +268,19 @@ def number(chapters: list[Assembled], asts: list[dict[str, Any]], sources: dict[
         counters = [0, 0, 0, 0, 0, 0]
         count = _Numbering(book, prefix, page).count
         panels: set[str] = set()  # subfigures: numbered with the figure that holds them
+        alternatives = _format_alternatives(ast["blocks"])
         for node in walk(ast["blocks"]):
             kind = node["t"]
             if kind in ("Para", "Plain"):
                 for ident in equation_labels(node["c"]):
-                    _unique(ident, chapter.path, seen)
+                    if ident in seen:
+                        new = _renamed(ident, chapter.path, seen, book,
+                                       sources.get(chapter.path, ""))
+                        for item in node["c"]:
+                            if item["t"] == "Str" and item["c"].startswith("{#" + ident):
+                                item["c"] = "{#" + new + item["c"][len(ident) + 2:]
+                        ident = new
+                    seen[ident] = chapter.path
                     count(ident, "eq")
                 continue
             if kind == "Cite":
@@ -257,11 +301,13 @@ def number(chapters: list[Assembled], asts: list[dict[str, Any]], sources: dict[
                 continue
             if kind in ("Div", "CodeBlock") and _kind_of(ident) is None:
                 continue  # a div or code block with an id of its own, not a target
+            if ident in seen and len(alternatives.get(ident, ())) > 1 \
+                    and seen[ident] == chapter.path:
+                continue  # the same target for another output (see _format_alternatives)
             if ident in seen:
-                if ident.startswith(XREF_PREFIXES):
-                    raise RenderError(f"{chapter.path}: the id #{ident} is also used in "
-                                      f"{seen[ident]} (expected ids to be unique in the book)")
-                ident = attr[0] = f"{chapter.stem}-{ident}"
+                ident = attr[0] = (
+                    _renamed(ident, chapter.path, seen, book, sources.get(chapter.path, ""))
+                    if ident.startswith(XREF_PREFIXES) else f"{chapter.stem}-{ident}")
             seen[ident] = chapter.path
             if kind == "Header":
                 level = node["c"][0]

@@ -182,8 +182,9 @@ local function place_image(img, inline)
   local name = img.attributes["name"]
   local alt = img.attributes["fig-alt"] or pandoc.utils.stringify(img.caption)
   if typst then
-    if remote(img.src) then
-      -- Typst cannot fetch it and the build never downloads: the PDF links to it.
+    if remote(img.src) or img.src:lower():match("%.pdf$") then
+      -- Typst cannot fetch it and the build never downloads; a PDF cannot be embedded
+      -- in a PDF/UA file: the PDF links to it.
       return pandoc.Link({pandoc.Str("[Image: " .. (alt ~= "" and alt or img.src) .. "]")},
                          img.src)
     end
@@ -201,6 +202,10 @@ local function place_image(img, inline)
     return pandoc.RawInline("html", chart_html(name, alt))
   end
   if not remote(img.src) then img.src = root .. img.src end
+  if img.src:lower():match("%.pdf$") then  -- a browser shows no PDF in <img>: a link
+    return pandoc.Link({pandoc.Str("[Image: " .. (alt ~= "" and alt or img.src) .. "]")},
+                       img.src)
+  end
   img.caption = {pandoc.Str(alt)}
   img.attributes["name"] = nil
   img.attributes["fig-alt"] = nil
@@ -775,6 +780,9 @@ end
 -- (Quarto's syntax) carries the number computed for it and is the target of `@eq-x`.
 local function typst_math(el, target)
   local body = pandoc.write(pandoc.Pandoc({pandoc.Plain({el})}), "typst"):gsub("%s+$", "")
+  -- TeX that pandoc cannot convert comes back as text, not as `$...$`: print the TeX
+  -- as code rather than fail the whole PDF (the site's build warns of the formula).
+  if not body:match("^%$") then return pandoc.Code(el.text) end
   local display = el.mathtype == "DisplayMath"
   local call = "#math.equation(block: " .. tostring(display)
     .. (target and (', numbering: _ => "(' .. target.number .. ')"') or "")
@@ -849,6 +857,14 @@ end
 -- PDF has no list, so there it stays text.
 local function Link(el)
   if typst and el.target:match("^#ref%-") then return el.content end
+  -- A link marked as a reference (`reference-type`, as pandoc's LaTeX reader and
+  -- pandoc-crossref write them) would become Typst's @label, which fails on a figure
+  -- that Typst does not number (brief numbers them itself): keep it a link.
+  if el.attributes["reference-type"] then
+    el.attributes["reference-type"] = nil
+    el.attributes["reference"] = nil
+    return el
+  end
   -- A file the build copied into the site (brief.render.images): from this page.
   if not typst and el.target:match("^media/") then
     el.target = root .. el.target
