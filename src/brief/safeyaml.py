@@ -31,6 +31,14 @@ class BudgetExceeded(yaml.YAMLError):
         self.problem_mark = mark
 
 
+def located(exc: yaml.YAMLError) -> tuple[str, str]:
+    """What a YAML error says, for a message: ``":LINE"`` (1-based; "" when the parser
+    gave no position) and the problem in the parser's words."""
+    mark = getattr(exc, "problem_mark", None)
+    return (f":{mark.line + 1}" if mark is not None else "",
+            str(getattr(exc, "problem", None) or exc))
+
+
 def _expanded_size(root: yaml.Node) -> int:
     """Nodes of ``root`` with aliases expanded, counted once per shared node (memoised)
     and without recursion, stopping as soon as the budget is passed."""

@@ -342,10 +342,8 @@ def _read(path: Path, stamp: tuple[int, int]) -> Settings:
     try:
         config = safeyaml.load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        raise SettingsError(f"{CONFIG}{line}: not valid YAML ({getattr(exc, 'problem', exc)})"
-                            ) from None
+        line, problem = safeyaml.located(exc)
+        raise SettingsError(f"{CONFIG}{line}: not valid YAML ({problem})") from None
     return parse_settings(config)
 
 

@@ -213,10 +213,8 @@ def _read(path: Path, stamp: tuple[int, int], language: str) -> Strings:
     try:
         raw = safeyaml.load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        raise LanguageError(f"{path.name}{line}: not valid YAML "
-                            f"({getattr(exc, 'problem', exc)})") from None
+        line, problem = safeyaml.located(exc)
+        raise LanguageError(f"{path.name}{line}: not valid YAML ({problem})") from None
     if not isinstance(raw, dict):
         raise LanguageError(f"{path.name}: expected a mapping of keys to text")
     words: dict[str, str] = {}

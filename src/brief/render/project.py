@@ -358,10 +358,8 @@ def load_project(root: Path) -> Project:
     try:
         raw = safeyaml.load(config.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        raise RenderError(f"{CONFIG}{line}: not valid YAML ({getattr(exc, 'problem', exc)})"
-                          ) from None
+        line, problem = safeyaml.located(exc)
+        raise RenderError(f"{CONFIG}{line}: not valid YAML ({problem})") from None
     if not isinstance(raw, dict):
         raise _fail("expected a mapping at the top level")
     book = raw.get("book")
