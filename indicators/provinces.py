@@ -15,6 +15,7 @@ from brief import (
     period_text,
     share,
 )
+from brief.display import term
 
 # ---------------------------------------------------------------- provinces
 
@@ -38,6 +39,13 @@ def province_year(data: DataPackage) -> tuple[int, pd.DataFrame]:
                                      f"{RATES})", column="population"))
     frame["net_migrants"] = frame["net_migration_rate"] * frame["population"]
     return int(year), frame
+
+
+def place_name(province: str) -> str:
+    """A province as the page's language writes it in running text: the ``names`` table
+    of the language file (``_language-vi.yml`` writes "TP.Hồ Chí Minh" in full), else the
+    name as the data gives it."""
+    return term("names", province)
 
 
 @indicator("provinces_net_out_migration",
