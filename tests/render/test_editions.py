@@ -50,6 +50,22 @@ def test_every_page_switches_to_the_same_page_in_the_other_language(
             assert target.relative_to((site / "vi") if other == "vi" else site) == name
 
 
+H1 = re.compile(r'<h1[^>]* id="([^"]+)"')
+
+
+def test_a_page_title_has_the_same_id_in_both_editions(built_real_book: Path) -> None:
+    """A twin's automatic ids come from its original's name (``#sec-province``, not
+    ``#sec-province.vi``), so a link to a chapter's anchor works in either edition."""
+    site = built_real_book / "_book"
+    titled = 0
+    for page in _pages(site):
+        english = H1.findall(page.read_text("utf-8"))
+        vietnamese = H1.findall((site / "vi" / page.relative_to(site)).read_text("utf-8"))
+        assert english == vietnamese, page
+        titled += bool(english)
+    assert titled > 70
+
+
 def test_vietnamese_pages_state_numbers_the_vietnamese_way(built_real_book: Path,
                                                            monkeypatch) -> None:
     monkeypatch.setenv("BRIEF_PROJECT_ROOT", str(built_real_book))

@@ -19,7 +19,7 @@ from brief import safeyaml
 from brief.render.errors import RenderError
 from brief.render.twins import drift_of_files, twin_path
 from brief.settings import Factsheets, Settings, SettingsError, parse_settings
-from brief.strings import LanguageError, Strings, language_file
+from brief.strings import LanguageError, Strings, language_file, language_of
 from brief.strings import load as load_strings
 
 CONFIG = "_quarto.yml"
@@ -65,7 +65,12 @@ class Chapter:
 
     @property
     def stem(self) -> str:
-        return Path(self.path).stem
+        """The file's name without ``.qmd`` and without a translation's language
+        (``province.vi.qmd``: ``province``), so both editions give a page the same
+        automatic ids (``#sec-province``)."""
+        name = Path(self.path).name
+        language = language_of(name)
+        return name[:name.rindex(f".{language}.")] if language else Path(self.path).stem
 
     @property
     def html_name(self) -> str:
