@@ -160,7 +160,7 @@ def cited_ids(root: Path, files: Iterable[str]) -> list[tuple[str, str, int]]:
             document = parse((root / file).read_text(encoding="utf-8"), file)
         except (OSError, UnicodeDecodeError, RenderError):
             continue  # unreadable chapters are reported by the build
-        for cell in document.runnable_cells:
+        for cell in document.runnable_cells():
             out += [(id, file, cell.line + line - 1) for id, line in _cited_in_code(cell.code)]
         for inline in document.inlines:
             out += [(id, file, inline.line) for id, _ in _cited_in_code(inline.expr)]

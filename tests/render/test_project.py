@@ -63,3 +63,25 @@ def test_quartos_date_keywords_are_the_day_of_the_build(mini, monkeypatch, keywo
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764720000")  # 3 December 2025
     project = load_project(mini)
     assert (project.date, project.date_text) == ("2025-12-03", "3 December 2025")
+
+
+def test_part_pages_and_pages_of_the_same_name(tmp_path):
+    """`part: basics/index.qmd` puts that page before the part's chapters (unnumbered);
+    two pages called index.qmd get distinct names for ids and figure files."""
+    for page in ("index.qmd", "basics/index.qmd", "basics/python.qmd", "pp/index.qmd",
+                 "pp/oop.qmd"):
+        (tmp_path / page).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / page).write_text(f"# Title of {page} {{.unnumbered}}\n", "utf-8")
+    (tmp_path / "_quarto.yml").write_text(
+        "project: {type: book}\nbook:\n  title: T\n  chapters:\n    - index.qmd\n"
+        "    - part: basics/index.qmd\n      chapters: [basics/python.qmd]\n"
+        "    - part: pp/index.qmd\n      chapters: [pp/oop.qmd]\n", "utf-8")
+    chapters = load_project(tmp_path).chapters
+    assert [(c.path, c.number, c.part_page, c.stem) for c in chapters] == [
+        ("index.qmd", "", False, "index"),
+        ("basics/index.qmd", "", True, "basics-index"),
+        ("basics/python.qmd", "1", False, "python"),
+        ("pp/index.qmd", "", True, "pp-index"),
+        ("pp/oop.qmd", "2", False, "oop"),
+    ]
+    assert chapters[1].part == "Title of basics/index.qmd"  # its heading, attributes off

@@ -58,3 +58,22 @@ def test_a_label_may_number_itself_with_inner_dots():
     """As some books do (``fig-1.1``): a valid id and file name in both outputs."""
     doc = parse("```{python}\n#| label: fig-1.1\nx = 1\n```\n", "c.qmd")
     assert doc.cells[0].label == "fig-1.1"
+
+
+def test_eval_false_in_execute_options_keeps_cells_from_running():
+    page = parse("---\nexecute:\n  eval: false\n---\n\n```{python}\nx = 1\n```\n\n"
+                 "```{python}\n#| eval: true\ny = 2\n```\n", "p.qmd")
+    assert [c.code for c in page.runnable_cells()] == ["y = 2"]  # the page's own
+    plain = parse("```{python}\nx = 1\n```\n", "q.qmd")
+    assert [c.code for c in plain.runnable_cells()] == ["x = 1"]
+    project = plain.execute_options({"eval": False})  # _quarto.yml's execute:
+    assert plain.runnable_cells(project) == []
+
+
+def test_a_page_titled_by_a_heading_after_a_callout():
+    page = parse("::: {.callout-warning}\nStill a draft.\n:::\n\n# Preface {.unnumbered}\n\n"
+                 "Text.\n", "index.qmd")
+    assert page.title == "Preface"
+    inside = parse("::: {#def-x}\n# Factorial\nn!\n:::\n\n```python\n# a comment\n```\n",
+                   "p.qmd")
+    assert inside.title == ""  # a definition's title and a code comment are not the page's

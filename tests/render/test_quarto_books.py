@@ -1,10 +1,11 @@
-"""Habits of real Quarto books that stopped a whole build, met when building two public
-course books (numerical analysis, continuum mechanics) with brief: each is rebuilt here
-in a small book of our own (its text written for this test) and must build to both
-outputs, with a warning wherever the result differs from Quarto's."""
+"""Habits of real Quarto books that stopped a whole build, met when building three public
+course books (numerical analysis, continuum mechanics, software design) with brief: each
+is rebuilt here in a small book of our own (its text written for this test) and must
+build to both outputs, with a warning wherever the result differs from Quarto's."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -47,17 +48,52 @@ See [Figure 1](#fig-method){reference-type="ref" reference="fig-method"}.
 """
 
 
+#: Habits of a programming course: headings that skip a level, an image named without
+#: its extension (``default-image-extension``), an emoji, and a cell that fails on
+#: purpose (``error: true``).
+LESSON = """# A lesson
+
+## Setting up
+
+#### A note three levels down
+
+Run the tests before you push 🐛.
+
+![The plan, named without its extension](figures/plan){#fig-plan}
+
+```{python}
+#| error: true
+{}["missing"]
+```
+
+```{python}
+import logging
+logging.getLogger("lesson").warning("the gauge drifts")
+```
+
+## Running `pytest`
+
+Every test, before each push.
+"""
+
+PLAN = ('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20" viewBox="0 0 40 20">'
+        '<rect width="40" height="20" fill="#357"/></svg>')
+
+
 @pytest.fixture(scope="module")
 def book(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     root = tmp_path_factory.mktemp("books") / "book"
     (root / "figures").mkdir(parents=True)
     (root / "figures" / "method.png").write_bytes(PICTURE)
     (root / "figures" / "method.pdf").write_bytes(b"%PDF-1.4\n% made for a test\n")
+    (root / "figures" / "plan.svg").write_text(PLAN, "utf-8")
     (root / "_quarto.yml").write_text(
         "project:\n  type: book\nbook:\n  title: Iterations\n  date: today\n"
-        "  chapters: [index.qmd, iterations.qmd]\n", "utf-8")
+        "  chapters: [index.qmd, iterations.qmd, lesson.qmd]\n"
+        "format:\n  html:\n    default-image-extension: svg\n", "utf-8")
     (root / "index.qmd").write_text("# Preface\n\nNotes.\n", "utf-8")
     (root / "iterations.qmd").write_text(CHAPTER, "utf-8")
+    (root / "lesson.qmd").write_text(LESSON, "utf-8")
     done = subprocess.run([sys.executable, "-m", "brief.cli", "build", "--project", str(root)],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
@@ -101,6 +137,57 @@ def test_a_date_of_today_is_the_day_of_the_build(book):
     root, _ = book
     page = (root / "_book" / "index.html").read_text("utf-8")
     assert ">today<" not in page
+
+
+def _pdf_text(root: Path) -> str:
+    return subprocess.run(["pdftotext", str(root / "_book" / "brief.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def test_a_heading_that_skips_a_level_is_raised_one_with_a_warning(book):
+    root, log = book
+    assert ("lesson.qmd:5: warning: heading 'A note three levels down' is level 4 right "
+            "after level 2; shown as level 3") in " ".join(log.split())
+    page = (root / "_book" / "lesson.html").read_text("utf-8")
+    assert re.search(r"<h3[^>]*>(<span[^>]*>[\d.]+</span>)? A note three levels down", page)
+    assert "A note three levels down" in _pdf_text(root)  # a PDF/UA file was written
+
+
+def test_an_image_named_without_extension_takes_the_default_image_extension(book):
+    root, _ = book
+    assert (root / "_book" / "media" / "figures" / "plan.svg").read_text("utf-8") == PLAN
+    page = (root / "_book" / "lesson.html").read_text("utf-8")
+    assert 'src="media/figures/plan.svg"' in page
+
+
+def test_a_character_no_font_of_the_pdf_has_is_named_there_with_a_warning(book):
+    root, log = book
+    assert "lesson.qmd: warning: the PDF's fonts cannot draw '🐛'" in log
+    assert "push [bug]" in " ".join(_pdf_text(root).split())
+    assert "push 🐛" in (root / "_book" / "lesson.html").read_text("utf-8")
+
+
+def test_a_cell_that_fails_on_purpose_is_shown_with_its_error(book):
+    root, _ = book
+    page = (root / "_book" / "lesson.html").read_text("utf-8")
+    assert "KeyError: &#39;missing&#39;" in page or "KeyError: 'missing'" in page
+    assert "KeyError" in _pdf_text(root)
+
+
+def test_code_in_a_heading_is_in_the_pages_contents(book):
+    root, _ = book
+    page = (root / "_book" / "lesson.html").read_text("utf-8")
+    contents = page[page.index('<nav class="toc"'):]
+    assert "2.2 Running pytest</a>" in contents[:contents.index("</nav>")]
+
+
+def test_what_a_cell_writes_to_stderr_is_shown_under_it_with_a_warning(book):
+    root, log = book
+    assert "lesson.qmd:17: warning: cell at line 17 wrote to stderr" in " ".join(log.split())
+    page = (root / "_book" / "lesson.html").read_text("utf-8")
+    assert re.search(r'class="[^"]*cell-output-stderr[^"]*"[^>]*>(<code>)?the gauge drifts',
+                     page)
+    assert "the gauge drifts" in _pdf_text(root)
 
 
 @pytest.mark.parametrize("typst, expected", [

@@ -79,6 +79,18 @@ def test_cells_run_in_their_page_folder_and_spaced_options_are_options(built):
     assert "echo: false" not in text and "| echo" not in text
 
 
+def test_a_cell_with_error_true_shows_its_error_and_the_page_runs_on(built):
+    site, pdf, warnings = built
+    chapter = page(site, "chapters/measure.html")
+    [block] = [e for e in chapter.iter() if "lesson-output" in e.classes]  # classes:
+    [error] = [e for e in block.iter() if "cell-error" in e.classes]
+    assert "KeyError: 'flow'" in error.text() and "Cell, line 2" in error.text()
+    assert "\x1b[" not in error.text() and "Cell In[" not in error.text()
+    assert "KeyError: 'flow'" in pdf
+    assert "Flow" in main_text(chapter)  # what follows the cell is there
+    assert not [w for w in warnings if "'error'" in w or "'classes'" in w]
+
+
 def test_math_is_mathml_on_the_site_and_numbered_equations_are_referred_to(built):
     site, pdf, _ = built
     chapter = page(site, "chapters/measure.html")
@@ -119,6 +131,13 @@ def test_theorems_listings_figure_divs_and_callouts_are_numbered_targets(built, 
     assert text in pdf and pdf.count(label) >= 2  # the caption and the reference
 
 
+def test_a_theorem_titled_by_a_level_one_heading_does_not_restart_the_sections(built):
+    site, _, _ = built
+    theory = page(site, "chapters/theory.html")
+    assert "2.1" in by_id(theory, "sec-balance").text()
+    assert "2.2" in by_id(theory, "sec-diagrams").text()  # not 2.1 again after # Continuity
+
+
 def test_a_reference_to_another_chapter_links_to_that_page(built):
     site, pdf, _ = built
     chapter = page(site, "chapters/theory.html")
@@ -140,7 +159,7 @@ def test_a_proof_ends_with_its_square_and_nothing_quarto_leaks(built):
     # The only warnings: the two outputs made for a browser and the mermaid diagram.
     assert len(warnings) == 3, warnings
     assert [w.split(": warning: ")[-1].split(":")[0] for w in warnings[:2]] == \
-        ["cell at line 51", "cell at line 57"], warnings
+        ["cell at line 60", "cell at line 66"], warnings
     assert "mermaid diagrams need a browser engine" in warnings[2]
 
 
@@ -304,7 +323,21 @@ def test_parts_title_their_chapters_in_the_sidebar_and_the_pdf(built):
     assert parts[:2] == ["In the field", "At the desk"]
     assert "In the field" in pdf and "At the desk" in pdf
     assert pdf.index("In the field") < pdf.index("1 Measuring a river") < \
-        pdf.index("At the desk") < pdf.index("2 Some theory")
+        pdf.index("At the desk") < pdf.index("2 Some theory")  # the contents
+    desk = pdf.index("DESK-PART-TEXT")  # the body: the part's page before its chapter
+    assert pdf.rindex("1 Measuring a river", 0, desk) < pdf.rindex("At the desk", 0, desk) \
+        < desk < pdf.rindex("2 Some theory")
+
+
+def test_a_part_named_by_a_page_publishes_that_page_and_links_it(built):
+    site, _, _ = built
+    [part] = [e for e in page(site, "index.html").iter()
+              if e.tag == "li" and "part" in e.classes and "At the desk" in e.text()]
+    assert [a.attrs["href"] for a in part.iter() if a.tag == "a"] == ["chapters/desk.html"]
+    desk = page(site, "chapters/desk.html")
+    assert "DESK-PART-TEXT" in main_text(desk)
+    assert "At the desk" in by_id(desk, "sec-desk").text()  # its own heading, unnumbered
+    assert "header-number" not in str(by_id(desk, "sec-desk").classes)
 
 
 def test_one_id_in_two_outputs_alternatives_is_one_figure(built):

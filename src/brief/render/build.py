@@ -276,7 +276,7 @@ def _prepare(project: Project, paths: ProjectPaths, progress: Progress,
     book.includes = sorted({f for d in documents for f in d.includes})
     book.media, found = images.place(project.root, [
         (a.chapter.path, ast, sources[a.chapter.path])
-        for a, ast in zip(book.chapters, book.asts, strict=True)])
+        for a, ast in zip(book.chapters, book.asts, strict=True)], project.image_extension)
     book.media += drawn
     warnings += found
     if plan is None:
@@ -366,13 +366,14 @@ def _write_sheet_pages(project: Project, book: xref.Book, sheets: Sheets, site: 
 
 
 def _write_sheet_pdfs(project: Project, sheets: Sheets, site: Path, work: Path,
-                      widths: dict[str, float]) -> list[Path]:
+                      widths: dict[str, float], warnings: list[SourceWarning]
+                      ) -> list[Path]:
     """Each factsheet's PDF: one Typst compile each, side by side."""
     plan = sheets.plan
 
     def one(position: int) -> Path:
         return pdf.write_factsheet_pdf(project, sheets.pages[position], work, site, widths,
-                                       plan.pdf(plan.sheets[position]))
+                                       plan.pdf(plan.sheets[position]), warnings)
 
     with ThreadPoolExecutor() as pool:
         return list(pool.map(one, range(len(sheets.pages))))
@@ -436,7 +437,7 @@ def _stage_edition(project: Project, paths: ProjectPaths, staging: Path, progres
         pages = html.write_pages(project, book, site, work, specs, pandoc_warnings,
                                  sheets.nav() if sheets is not None else None)
         progress.stage("pdf")
-        pdf_file = pdf.write_pdf(project, book, work, site, widths)
+        pdf_file = pdf.write_pdf(project, book, work, site, widths, pandoc_warnings)
         staged = _Staged(pages, pdf_file, len(specs),
                          media=[m.source for m in book.media if m.source is not None]
                          + [(project.root / f).resolve() for f in book.includes])
@@ -445,7 +446,8 @@ def _stage_edition(project: Project, paths: ProjectPaths, staging: Path, progres
             staged.factsheets, staged.factsheet_index = _write_sheet_pages(
                 project, book, sheets, site, work, specs, pandoc_warnings)
             widths.update(background.wait())
-            staged.factsheet_pdfs = _write_sheet_pdfs(project, sheets, site, work, widths)
+            staged.factsheet_pdfs = _write_sheet_pdfs(project, sheets, site, work, widths,
+                                                      pandoc_warnings)
     warnings += [_locate(w, sources) for w in pandoc_warnings]
     html.inline_charts([*staged.pages, *staged.factsheets,
                         *([staged.factsheet_index] if staged.factsheet_index else [])])

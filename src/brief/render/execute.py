@@ -173,10 +173,15 @@ def _inlines_code(document: Document) -> tuple[str, tuple[tuple[int, int, Inline
 
 
 def _notebook(document: Document, root: Path, instances: Sequence[Instance] = (),
-              warm: bool = False) -> tuple[nbformat.NotebookNode, list[_Slot]]:
+              warm: bool = False, defaults: dict[str, Any] | None = None
+              ) -> tuple[nbformat.NotebookNode, list[_Slot]]:
     """The notebook of a chapter, or of a template run once per instance, for a fresh
     kernel or (``warm``) one that has run other pages. Each page ends with a cell that
-    reports the tables it read."""
+    reports the tables it read.
+
+    A cell with ``error: true`` (its own option or the page's ``execute:``) may raise:
+    nbclient's ``raises-exception`` tag keeps its error as an output, as Quarto shows it,
+    and the page runs on."""
     cells: list[nbformat.NotebookNode] = []
     slots: list[_Slot] = []
     if not warm:
@@ -187,8 +192,10 @@ def _notebook(document: Document, root: Path, instances: Sequence[Instance] = ()
             cells.append(nbformat.v4.new_code_cell(_reset_code(root, document.path,
                                                                 instance)))
             slots.append(_Slot("reset", instance, position))
-        for cell in document.runnable_cells:
+        for cell in document.runnable_cells(defaults):
             cells.append(nbformat.v4.new_code_cell(cell.code))
+            if _option(cell, "error", defaults or {}, False) is True:
+                cells[-1].metadata["tags"] = ["raises-exception"]
             slots.append(_Slot("cell", instance, position, cell=cell))
         if document.inlines:
             code, spans = _inlines_code(document)
@@ -199,6 +206,15 @@ def _notebook(document: Document, root: Path, instances: Sequence[Instance] = ()
     notebook = nbformat.v4.new_notebook()
     notebook.cells = cells
     return notebook, slots
+
+
+def traceback_text(output: dict[str, Any]) -> str:
+    """An error output as plain text for the page: the kernel's traceback without its
+    colours, and without the execution count (``Cell In[12]``), which depends on the
+    pages a warm kernel ran before."""
+    trace = _ANSI.sub("", "\n".join(output.get("traceback", [])))
+    trace = re.sub(r"Cell In\[\d+\], line", "Cell, line", trace)
+    return trace.strip() or f"{output.get('ename')}: {output.get('evalue')}"
 
 
 def _error_text(outputs: list[dict[str, Any]]) -> tuple[str, int | None]:
@@ -248,7 +264,9 @@ def _stderr_warnings(document: Document, cell: Cell, outputs: list[dict[str, Any
         if output.get("output_type") == "stream" and output.get("name") == "stderr":
             text = " ".join(output.get("text", "").split())
             found.append(SourceWarning(document.path, cell.line,
-                                       f"{cell.where()}{where} wrote to stderr: {text[:300]}"))
+                                       f"{cell.where()}{where} wrote to stderr (shown under "
+                                       "the cell; `#| warning: false` hides it): "
+                                       f"{text[:300]}"))
     return found
 
 
@@ -374,10 +392,11 @@ async def _run(document: Document, root: Path, defaults: dict[str, Any],
     """Execute a chapter (no ``instances``) or a template once per instance, in a kernel
     of the pool; return one :class:`Executed` per chapter or instance."""
     results = [Executed(document, instance=i) for i in (instances or [None])]
-    if not document.runnable_cells and not document.inlines:  # spare the kernel
+    if not document.runnable_cells(defaults) and not document.inlines:  # spare the kernel
         return results
     kernel = await kernels.take()
-    notebook, slots = _notebook(document, root, instances, warm=kernel.used)
+    notebook, slots = _notebook(document, root, instances, warm=kernel.used,
+                                defaults=defaults)
     client = NotebookClient(notebook, km=kernel.manager, timeout=CELL_TIMEOUT,
                             resources={"metadata": {"path": str(root)}},
                             allow_errors=False, record_timing=False,
@@ -429,7 +448,7 @@ def _from_cache(document: Document, stored: dict[str, Any], defaults: dict[str, 
                 instance: Instance | None = None) -> Executed:
     executed = Executed(document, inline_values=list(stored["inline_values"]),
                         instance=instance)
-    run = document.runnable_cells
+    run = document.runnable_cells(defaults)
     for cell, outputs in zip(run, stored["outputs"], strict=True):
         executed.cells.append(ExecutedCell(cell, outputs))
         executed.warnings += _stderr_warnings(document, cell, outputs, defaults, instance)

@@ -96,6 +96,10 @@ def _sidebar(project: Project, nav: Nav, current: str, root: str) -> str:
         if chapter.kind == "appendix" and not appendix_started:
             items.append(f'    <li class="part">{html.escape(project.strings["appendices"])}</li>')
             appendix_started = True
+        if chapter.part_page:  # the part's heading is the link to its page
+            items.append(f'    <li class="part"><a href="{root}{html.escape(chapter.html_name)}"'
+                         f"{attr(chapter.html_name)}><span>{html.escape(title)}</span></a></li>")
+            continue
         if chapter.part:
             items.append(f'    <li class="part">{html.escape(chapter.part)}</li>')
         number = (f'<span class="chapter-number">{html.escape(chapter.number)}</span>'

@@ -52,9 +52,12 @@ def _located(path: str, source: str, src: str) -> str:
     return f"{path}:{line}" if line else path
 
 
-def _local(root: Path, page: str, src: str, where: str) -> Media:
-    """The project file an image path names, checked."""
+def _local(root: Path, page: str, src: str, where: str, extension: str = "png") -> Media:
+    """The project file an image path names, checked; a path without an extension takes
+    ``extension`` (Quarto's ``default-image-extension``)."""
     relative = unquote(src.split("#", 1)[0].split("?", 1)[0])
+    if relative and not Path(relative).suffix:
+        relative = f"{relative}.{extension}"
     folder = (root / page).parent
     candidate = (folder / relative) if not relative.startswith("/") else root / relative[1:]
     project = root.resolve()
@@ -117,11 +120,12 @@ def _decoded(src: str, where: str) -> Media:
     return Media(f"{MEDIA}/inline-{name}", data=blob)
 
 
-def place(root: Path, pages: list[tuple[str, dict[str, Any], str]]
+def place(root: Path, pages: list[tuple[str, dict[str, Any], str]], extension: str = "png"
           ) -> tuple[list[Media], list[SourceWarning]]:
     """Find every Markdown image of ``pages`` (``(path, pandoc AST, .qmd text)``), point
     it at its published copy and return the copies to write, with a warning for each
-    remote image. A missing file, or one outside the project, is a located error."""
+    remote image. A missing file, or one outside the project, is a located error; a path
+    without an extension takes ``extension``."""
     media: dict[str, Media] = {}
     warnings: list[SourceWarning] = []
     for page, ast, source in pages:
@@ -149,7 +153,7 @@ def place(root: Path, pages: list[tuple[str, dict[str, Any], str]]
                                               "(a build never downloads)"))
                 continue
             else:
-                found = _local(root, page, src, where)
+                found = _local(root, page, src, where, extension)
                 if found.target.lower().endswith(".pdf"):
                     warnings.append(SourceWarning(page, line_of(source, src[:60]),
                                                   f"image {src!r} is a PDF: browsers and "

@@ -19,7 +19,7 @@ from brief import strings
 from brief.display import escape_markdown
 from brief.render import chartfacts
 from brief.render.errors import SourceWarning
-from brief.render.execute import Executed, ExecutedCell
+from brief.render.execute import Executed, ExecutedCell, traceback_text
 from brief.render.project import Chapter
 from brief.render.qmd import Cell, Markdown, escape_text, placeholder, unescape_shortcodes
 
@@ -81,6 +81,17 @@ def inline_markdown(value: str) -> str:
 
 def _attr_value(text: str) -> str:
     return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+_CLASS = re.compile(r"-?[A-Za-z_][\w-]*")
+
+
+def _classes(value: Any) -> str:
+    """A cell's ``classes:`` option (``"a b"`` or a list) as div attributes (``.a .b``);
+    what is not a class name is left out."""
+    names = value.split() if isinstance(value, str) else value if isinstance(value, list) \
+        else []
+    return " ".join(f".{n}" for n in map(str, names) if _CLASS.fullmatch(n))
 
 
 def _fenced(text: str, cls: str) -> str:
@@ -160,12 +171,15 @@ class _Assembler:
         kind = output.get("output_type")
         asis = self.option(cell, "output", True) == "asis"
         if kind == "stream":
-            if output.get("name") != "stdout":
-                return None  # stderr is reported as a build warning, not published
             text = output.get("text", "")
+            if output.get("name") != "stdout":  # shown as Quarto does, and a build warning
+                return None if self.option(cell, "warning", True) is False else \
+                    _fenced(text, "cell-output .cell-output-stderr")
             if asis:
                 self.note_sources(text)
             return text if asis else _fenced(text, "cell-output")
+        if kind == "error":  # a cell with error: true (any other error stops the build)
+            return _fenced(traceback_text(output), "cell-output .cell-error")
         data = output.get("data", {})
         alt = str(cell.options.get("fig-alt") or cell.options.get("fig-cap") or "")
         if VEGALITE in data:
@@ -280,7 +294,10 @@ class _Assembler:
                     pieces.append(text)
         text = "\n\n".join(p.strip("\n") for p in pieces if p.strip())
         if self.option(cell, "panel", None) == "tabset" and text:  # its outputs as tabs
-            return f"::::::: {{.panel-tabset}}\n{text}\n:::::::"
+            text = f"::::::: {{.panel-tabset}}\n{text}\n:::::::"
+        classes = _classes(cell.options.get("classes"))
+        if classes and text:  # Quarto puts them on the cell's block, for the book's CSS
+            text = f":::::::: {{{classes}}}\n{text}\n::::::::"
         return text
 
 

@@ -27,11 +27,12 @@ import json
 import os
 import re
 import threading
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 from brief.render import pandoc, xref
-from brief.render.errors import RenderError
+from brief.render.errors import RenderError, SourceWarning
 from brief.render.fonts import pdf_font_dirs
 from brief.render.project import Project
 from brief.settings import License
@@ -111,7 +112,8 @@ def _body(project: Project, book: xref.Book, work: Path, site_dir: str,
         if assembled.chapter.kind == "appendix" and not appendices:
             blocks.append({"t": "RawBlock", "c": ["typst", "#appendices-part()"]})
             appendices = True
-        if assembled.chapter.part:  # a part's title, on a page of its own before it
+        if assembled.chapter.part and not assembled.chapter.part_page:
+            # a part's title before its first chapter (a part's own page has its title)
             blocks.append({"t": "RawBlock", "c": ["typst", "#part-title("
                                                   + typst_string(assembled.chapter.part)
                                                   + ")"]})
@@ -222,16 +224,60 @@ def factsheet_source(project: Project, book: xref.Book, work: Path, site_dir: st
     return f"{_template(project)}\n#show: factsheet.with({settings})\n\n{body}\n"
 
 
+#: Typst's error for text that no font of the PDF can draw (PDF/UA forbids missing glyphs).
+_UNDRAWN = re.compile(r'the text `"(?P<text>(?:[^"\\]|\\.)+)"` could not be displayed')
+
+
+def _stand_in(text: str) -> str:
+    """What the PDF prints for characters no font has: each one's Unicode name, in
+    brackets (``🐛``: ``[bug]``), so the reader still learns what stood there."""
+    return "".join(c if c.isascii() else
+                   f"[{unicodedata.name(c, f'U+{ord(c):04X}').lower()}]" for c in text)
+
+
+def _compile_drawable(source: Path, output: Path, root: Path, text: str,
+                      warnings: list[SourceWarning] | None) -> str:
+    """Compile ``source`` (whose text is ``text``); where Typst finds text that none of
+    the PDF's fonts can draw (an emoji, a script Noto Sans and Serif lack), print it as
+    :func:`_stand_in` instead, with a warning naming the chapter, and compile again.
+    Returns the source as finally compiled."""
+    done: set[str] = set()
+    while True:
+        try:
+            _compile(source, output, root=root)
+            return text
+        except Exception as exc:  # TypstError; anything else is raised again below
+            diagnostic = getattr(exc, "diagnostic", None) or ""
+            undrawn = [t.replace('\\"', '"').replace("\\\\", "\\")
+                       for t in _UNDRAWN.findall(diagnostic)]
+            new = [t for t in dict.fromkeys(undrawn) if t not in done and t in text]
+            if not new:
+                raise
+            lines = text.splitlines()
+            for found in new:
+                done.add(found)
+                at = next((n for n, line in enumerate(lines, 1) if found in line), 0)
+                if warnings is not None:
+                    warnings.append(SourceWarning(
+                        _chapter_at(lines, at) or source.name, None,
+                        f"the PDF's fonts cannot draw {found!r}; the PDF prints "
+                        f"{_stand_in(found)!r} instead (the site shows it as written)"))
+                text = text.replace(found, _stand_in(found))
+            source.write_text(text, encoding="utf-8")
+
+
 def write_pdf(project: Project, book: xref.Book, work: Path, site: Path,
-              widths: dict[str, float] | None = None) -> Path:
-    """Compile the book to ``site/<pdf name>``; ``work`` and ``site`` share a parent."""
+              widths: dict[str, float] | None = None,
+              warnings: list[SourceWarning] | None = None) -> Path:
+    """Compile the book to ``site/<pdf name>``; ``work`` and ``site`` share a parent.
+    What the PDF cannot print as written is added to ``warnings``."""
     source = work / "book.typ"
     site_dir = Path(os.path.relpath(site, work)).as_posix()
     text = typst_source(project, book, work, site_dir, widths)
     source.write_text(text, encoding="utf-8")
     output = site / project.pdf_name
     try:
-        _compile(source, output, root=work.parent)
+        text = _compile_drawable(source, output, work.parent, text, warnings)
     except Exception as exc:  # typst raises TypstError (a RuntimeError) with its diagnostic
         problems = _problems(exc, text, site_dir, title_key="_quarto.yml: book.title")
         if problems:
@@ -245,7 +291,8 @@ def write_pdf(project: Project, book: xref.Book, work: Path, site: Path,
 
 
 def write_factsheet_pdf(project: Project, book: xref.Book, work: Path, site: Path,
-                        widths: dict[str, float] | None, target: str) -> Path:
+                        widths: dict[str, float] | None, target: str,
+                        warnings: list[SourceWarning] | None = None) -> Path:
     """Compile the one-page ``book`` (a factsheet) to ``site/target``."""
     name = target.removesuffix(".pdf").replace("/", "--")
     source = work / f"{name}.typ"
@@ -256,7 +303,7 @@ def write_factsheet_pdf(project: Project, book: xref.Book, work: Path, site: Pat
     output.parent.mkdir(parents=True, exist_ok=True)
     page = book.chapters[0].chapter
     try:
-        _compile(source, output, root=work.parent)
+        text = _compile_drawable(source, output, work.parent, text, warnings)
     except Exception as exc:  # typst raises TypstError (a RuntimeError) with its diagnostic
         what = f"PDF of {page.html_name}"
         problems = _problems(exc, text, site_dir, title_key=f"{page.path}: {what}: the title",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -62,12 +63,20 @@ class Chapter:
     page: str = ""
     #: The title of the part (``- part: ...`` in ``book.chapters``) this chapter opens.
     part: str = ""
+    #: The page's name in automatic ids and figure files when its file name is not
+    #: unique in the book (``basics/index.qmd`` beside ``pp/index.qmd``: ``basics-index``).
+    key: str = ""
+    #: Whether this page is the part's own page (``- part: basics/index.qmd``), which
+    #: Quarto publishes before the part's chapters: its title is the part's heading.
+    part_page: bool = False
 
     @property
     def stem(self) -> str:
         """The file's name without ``.qmd`` and without a translation's language
         (``province.vi.qmd``: ``province``), so both editions give a page the same
         automatic ids (``#sec-province``)."""
+        if self.key:
+            return self.key
         name = Path(self.path).name
         language = language_of(name)
         return name[:name.rindex(f".{language}.")] if language else Path(self.path).stem
@@ -95,6 +104,8 @@ class Project:
     output_dir: str = "_book"
     chapters: tuple[Chapter, ...] = ()
     execute: dict[str, Any] = field(default_factory=dict)
+    #: The extension of an image path written without one (``default-image-extension``).
+    image_extension: str = "png"
     #: The project's ``brief:`` block (actors, house style).
     settings: Settings = field(default_factory=Settings)
     #: Short hash of data/, stamped on every page and in the PDF (set by the build).
@@ -229,7 +240,8 @@ _SAFE_NAME = re.compile(rf"[A-Za-z0-9_][A-Za-z0-9_.-]{{0,{MAX_NAME - 1}}}")
 
 
 def _part_title(value: Any, where: str, root: Path) -> str:
-    """A part's title: the text of ``part:``, or the title of the page it names."""
+    """A part's title: the text of ``part:``, or the title of the page it names (its
+    front matter's ``title:``, else its first ``# Heading``, as Quarto reads a page)."""
     if not isinstance(value, str) or not value.strip():
         raise _fail(f"{where}.part is {value!r} (expected the part's title)")
     if not value.endswith((".qmd", ".md")):
@@ -239,9 +251,13 @@ def _part_title(value: Any, where: str, root: Path) -> str:
         front = re.match(r"\A---\n(.*?)\n---", text, re.DOTALL)
         meta = safeyaml.load(front.group(1)) if front else None
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        meta = None
+        return Path(value).stem  # the build reports the page itself, located
     title = meta.get("title") if isinstance(meta, dict) else None
-    return str(title) if title else Path(value).stem
+    heading = _FIRST_HEADING.search(text[front.end():] if front else text)
+    return str(title or (heading.group("text") if heading else "") or Path(value).stem)
+
+
+_FIRST_HEADING = re.compile(r"^#[ \t]+(?P<text>.+?)(?:[ \t]+\{[^}]*\})?[ \t]*$", re.MULTILINE)
 
 
 def _page_bibliography(root: Path, pages: list[str]) -> str | None:
@@ -265,10 +281,11 @@ def _page_bibliography(root: Path, pages: list[str]) -> str | None:
     return None
 
 
-def _files(raw: Any, where: str, root: Path, titles: dict[str, str] | None = None
-           ) -> list[str]:
+def _files(raw: Any, where: str, root: Path, titles: dict[str, str] | None = None,
+           part_pages: set[str] | None = None) -> list[str]:
     """The chapter files of a ``chapters:`` list; ``titles`` gets the title of each part
-    (``- part: ...``) under the path of its first chapter."""
+    (``- part: ...``) under the path of its first page. A part named by a page
+    (``part: basics/index.qmd``) has that page first, added to ``part_pages``."""
     if raw is None:
         return []
     if not isinstance(raw, list):
@@ -277,9 +294,15 @@ def _files(raw: Any, where: str, root: Path, titles: dict[str, str] | None = Non
     for i, item in enumerate(raw):
         # Quarto allows parts: {part: "Title", chapters: [...]}; flatten them.
         if isinstance(item, dict) and "chapters" in item:
-            inner = _files(item["chapters"], f"{where}[{i}].chapters", root, titles)
+            inner = _files(item["chapters"], f"{where}[{i}].chapters", root, titles,
+                           part_pages)
+            part = item.get("part")
+            if isinstance(part, str) and part.endswith((".qmd", ".md")):
+                inner = [*_files([part], f"{where}[{i}].part", root), *inner]
+                if part_pages is not None:
+                    part_pages.add(inner[0])
             if inner and titles is not None and "part" in item:
-                titles[inner[0]] = _part_title(item["part"], f"{where}[{i}]", root)
+                titles[inner[0]] = _part_title(part, f"{where}[{i}]", root)
             files += inner
             continue
         if not isinstance(item, str) or not item.endswith((".qmd", ".md")):
@@ -298,11 +321,14 @@ def _files(raw: Any, where: str, root: Path, titles: dict[str, str] | None = Non
     return files
 
 
-def _number(chapters: list[str], appendices: list[str]) -> tuple[Chapter, ...]:
+def _number(chapters: list[str], appendices: list[str], part_pages: set[str] = frozenset()
+            ) -> tuple[Chapter, ...]:
     out: list[Chapter] = []
     count = 0
     for path in chapters:
-        if path == "index.qmd" or Path(path).stem == "references":
+        if path in part_pages:
+            out.append(Chapter(path, "unnumbered", part_page=True))
+        elif path == "index.qmd" or Path(path).stem == "references":
             out.append(Chapter(path, "unnumbered"))
         else:
             count += 1
@@ -314,7 +340,9 @@ def _number(chapters: list[str], appendices: list[str]) -> tuple[Chapter, ...]:
         else:
             out.append(Chapter(path, "appendix", chr(ord("A") + letter)))
             letter += 1
-    return tuple(out)
+    stems = Counter(c.stem for c in out)
+    return tuple(replace(c, key=str(Path(c.path).with_suffix("")).replace("/", "-"))
+                 if stems[c.stem] > 1 else c for c in out)
 
 
 #: Folders the build must never replace: the output folder is swapped out wholesale.
@@ -371,7 +399,8 @@ def load_project(root: Path) -> Project:
     if not isinstance(book, dict):
         raise _fail("the `book:` section is missing (expected title and chapters)")
     parts: dict[str, str] = {}
-    chapters = _files(book.get("chapters"), "book.chapters", root, parts)
+    part_pages: set[str] = set()
+    chapters = _files(book.get("chapters"), "book.chapters", root, parts, part_pages)
     if not chapters:
         raise _fail("book.chapters is empty (expected index.qmd and chapter files)")
     appendices = _files(book.get("appendices"), "book.appendices", root)
@@ -420,10 +449,25 @@ def load_project(root: Path) -> Project:
         bibliography=str(bibliography) if bibliography else None,
         output_dir=output_dir,
         chapters=tuple(replace(c, part=parts.get(c.path, ""))
-                       for c in _number(chapters, appendices)),
+                       for c in _number(chapters, appendices, part_pages)),
         execute=execute,
+        image_extension=_image_extension(raw),
         settings=settings,
     )
+
+
+def _image_extension(raw: dict[str, Any]) -> str:
+    """Quarto's ``default-image-extension`` (at the top or under ``format: html:``, the
+    site's, which the PDF shares: Typst draws SVG and PNG alike), else ``png``."""
+    formats = raw.get("format") if isinstance(raw.get("format"), dict) else {}
+    html = formats.get("html") if isinstance(formats.get("html"), dict) else {}
+    value = raw.get("default-image-extension") or html.get("default-image-extension")
+    if value is None:
+        return "png"
+    if not isinstance(value, str) or not re.fullmatch(r"\.?[A-Za-z0-9]{1,5}", value):
+        raise _fail(f"default-image-extension {str(value)[:40]!r}: expected an extension "
+                    "such as svg or png")
+    return value.lstrip(".").lower()
 
 
 def edition(project: Project, language: str) -> tuple[Project, list[str]]:

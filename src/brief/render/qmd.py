@@ -27,7 +27,7 @@ from brief.render.errors import RenderError, SourceWarning
 LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*(?<!\.)")
 CELL_OPTIONS = {"label", "fig-cap", "fig-alt", "tbl-cap", "echo", "output", "include",
                 "warning", "eval", "lst-label", "lst-cap", "code-fold", "code-summary",
-                "panel"}
+                "panel", "error", "classes"}
 
 _FENCE_OPEN = re.compile(r"^(?P<ticks>`{3,})\s*\{(?P<engine>[A-Za-z0-9_-]+)(?P<rest>[^}]*)\}\s*$")
 _PLAIN_FENCE = re.compile(r"^(?P<ticks>`{3,}|~{3,})")
@@ -94,10 +94,12 @@ class Document:
     def cells(self) -> list[Cell]:
         return [p for p in self.parts if isinstance(p, Cell)]
 
-    @property
-    def runnable_cells(self) -> list[Cell]:
-        """The cells the kernel executes (all but ``eval: false``), in order."""
-        return [c for c in self.cells if c.options.get("eval", True) is not False]
+    def runnable_cells(self, options: dict[str, Any] | None = None) -> list[Cell]:
+        """The cells the kernel executes, in order: all but those with ``eval: false``,
+        their own or, when they say nothing, the page's and project's ``execute:``
+        (``options``, from :meth:`execute_options`; the page's alone when not given)."""
+        default = (self.execute_options({}) if options is None else options).get("eval", True)
+        return [c for c in self.cells if c.options.get("eval", default) is not False]
 
     #: The id the author gave the chapter's title heading (``# Intro {#sec-intro}``).
     title_id: str = ""
@@ -234,12 +236,37 @@ def _heading_title(lines: list[str], start: int, doc: Document) -> None:
     if first is None:
         return
     match = _TITLE_HEADING.match(lines[first])
+    if match is None:  # a callout before "# Preface": the first level-1 heading
+        first = _first_level_one(lines, first)
+        match = _TITLE_HEADING.match(lines[first]) if first is not None else None
     if match is None:
         return
     doc.meta["title"] = match["text"]
     ident = re.search(r"(?:^|\s)#([\w:.-]+)", match["attrs"] or "")
     doc.title_id = ident.group(1) if ident else ""
     lines[first] = ""
+
+
+def _first_level_one(lines: list[str], start: int) -> int | None:
+    """The line of the first ``# Heading`` at the top level of the page: not in a code
+    block, and not in a div, where it titles a theorem or a callout."""
+    fence: str | None = None
+    depth = 0
+    for i in range(start, len(lines)):
+        line = lines[i]
+        if fence is not None:
+            fence = None if line.strip().startswith(fence) else fence
+            continue
+        opened = _PLAIN_FENCE.match(line.strip())
+        if opened:
+            fence = opened.group(1)
+        elif re.match(r"^:{3,}\s*\S", line):
+            depth += 1
+        elif re.match(r"^:{3,}\s*$", line):
+            depth = max(0, depth - 1)
+        elif depth == 0 and re.match(r"^#[ \t]+\S", line):
+            return i
+    return None
 
 
 def parse(text: str, path: str) -> Document:

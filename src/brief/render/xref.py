@@ -75,11 +75,13 @@ def walk(node: Any) -> Iterator[dict[str, Any]]:
 
 
 def stringify(node: Any) -> str:
-    """The plain text of a pandoc JSON AST fragment."""
+    """The plain text of a pandoc JSON AST fragment (inline code and math as written)."""
     parts: list[str] = []
     for item in walk(node):
         if item["t"] == "Str":
             parts.append(item["c"])
+        elif item["t"] in ("Code", "Math"):
+            parts.append(item["c"][1])
         elif item["t"] in ("Space", "SoftBreak"):
             parts.append(" ")
     return "".join(parts).strip()
@@ -196,12 +198,59 @@ def _callout_titles(ast: dict[str, Any]) -> None:
                 if block["t"] == "Header" and "unnumbered" not in block["c"][1][1]:
                     block["c"][1][1].append("unnumbered")
             continue
-        titled = (any(c == "callout" or c.startswith("callout-") for c in classes)
-                  or _kind_of(ident) in TITLED
-                  or bool({"proof", "remark", "solution"} & set(classes)))
-        if titled and blocks and \
+        if _titled(ident, classes) and blocks and \
                 blocks[0]["t"] == "Header" and "unnumbered" not in blocks[0]["c"][1][1]:
             blocks[0]["c"][1][1].append("unnumbered")
+
+
+def _titled(ident: str, classes: list[str]) -> bool:
+    """Whether a div takes its title from a heading that opens it: a callout, a theorem
+    kind, a proof, remark or solution."""
+    return (any(c == "callout" or c.startswith("callout-") for c in classes)
+            or _kind_of(ident) in TITLED
+            or bool({"proof", "remark", "solution"} & set(classes)))
+
+
+def _levels_in_order(blocks: list[dict[str, Any]], last: list[int],
+                     skipped: list[tuple[str, int, int]]) -> None:
+    """Raise each heading that skips levels (``####`` after ``##``) to one below the
+    heading before it, in the order of the book, and note ``(text, written, shown)``.
+
+    Screen readers use the levels as an outline, and a PDF/UA file may not skip one
+    (Typst refuses to write it). Headings that title a callout or a theorem, and a tab
+    set's tab names, are not section headings and are left as they are.
+    """
+    for block in blocks:
+        if block["t"] == "Header":
+            level = block["c"][0]
+            if level > last[0] + 1:
+                skipped.append((stringify(block["c"][2]), level, last[0] + 1))
+                level = block["c"][0] = last[0] + 1
+            last[0] = level
+        elif block["t"] == "Div":
+            (ident, classes, _), inner = block["c"]
+            if "panel-tabset" in classes:
+                continue
+            if _titled(ident, classes) and inner and inner[0]["t"] == "Header":
+                inner = inner[1:]
+            _levels_in_order(inner, last, skipped)
+
+
+def _headings_in_order(chapters: list[Assembled], asts: list[dict[str, Any]],
+                       sources: dict[str, str], book: Book) -> None:
+    """:func:`_levels_in_order` over the book (one document in the PDF), with a located
+    warning for each heading it raises."""
+    last = [0]
+    for assembled, ast in zip(chapters, asts, strict=True):
+        skipped: list[tuple[str, int, int]] = []
+        _levels_in_order(ast["blocks"], last, skipped)
+        path = assembled.chapter.path
+        for text, written, shown in skipped:
+            line = line_of(sources.get(path, ""), text) if text else None
+            book.warnings.append(SourceWarning(
+                path, line, f"heading {text[:60]!r} is level {written} right after level "
+                f"{shown - 1}; shown as level {shown} (levels go down one at a time, for "
+                "screen readers and the PDF's outline)"))
 
 
 _FORMAT_KEYS = ("when-format", "unless-format")
@@ -259,6 +308,7 @@ def number(chapters: list[Assembled], asts: list[dict[str, Any]], sources: dict[
     for ast in asts:
         _callout_titles(ast)
         _linked_figures(ast["blocks"])
+    _headings_in_order(chapters, asts, sources, book)
     seen: dict[str, str] = {}
     refs: list[tuple[str, str]] = []
     for assembled, ast in zip(chapters, asts, strict=True):
@@ -315,7 +365,8 @@ def number(chapters: list[Assembled], asts: list[dict[str, Any]], sources: dict[
                 numbered = bool(prefix) and not ({"unnumbered", "-"} & set(classes))
                 if level == 1:
                     label = prefix if numbered else ""
-                    counters = [0] * 6
+                    if numbered:  # not a theorem's or callout's title (# Factorial)
+                        counters = [0] * 6
                     what = {"chapter": current()["chapter"],
                             "appendix": current()["appendix"]}.get(chapter.kind)
                     text = f"{what} {prefix}" if numbered and what else title
