@@ -199,7 +199,11 @@ def test_an_included_file_and_variables_are_written_in(built):
     assert "left out" not in text  # the included file's front matter
     # (the page's curly quotes read as straight ones)
     assert 'called "Comparing two gauges" in the book "Field notes on rivers"' in text
-    assert "{{< include _method.qmd >}}" in text  # the example in a code block stays
+    assert "{{< include _method.qmd >}}" in text  # {shortcodes=false}: an example
+    # An include inside a code block writes the file there, as Quarto does.
+    assert "def level_in_metres(reading_cm: float) -> float:" in text
+    assert "include gauge_reader.py" not in text
+    assert "def level_in_metres(reading_cm: float) -> float:" in pdf
 
 
 def test_a_tabset_is_a_tab_list_on_the_site_and_every_panel_in_the_pdf(built):

@@ -29,7 +29,10 @@ CELL_OPTIONS = {"label", "fig-cap", "fig-alt", "tbl-cap", "echo", "output", "inc
                 "warning", "eval", "lst-label", "lst-cap", "code-fold", "code-summary",
                 "panel", "error", "classes"}
 
-_FENCE_OPEN = re.compile(r"^(?P<ticks>`{3,})\s*\{(?P<engine>[A-Za-z0-9_-]+)(?P<rest>[^}]*)\}\s*$")
+#: An executable cell's opening (```` ```{python} ````); ```` ```{shortcodes=false} ```` is
+#: a code block with an attribute, not a cell.
+_FENCE_OPEN = re.compile(r"^(?P<ticks>`{3,})\s*\{(?P<engine>[A-Za-z0-9_-]+)(?![A-Za-z0-9_-]*\s*=)"
+                         r"(?P<rest>[^}]*)\}\s*$")
 _PLAIN_FENCE = re.compile(r"^(?P<ticks>`{3,}|~{3,})")
 _OPTION = re.compile(r"^[ \t]*#[ \t]*\|[ \t]?(?P<body>.*)$")  # "#| x", "# | x", "  #| x"
 _INLINE = re.compile(r"`\{python\}\s+(?P<expr>[^`]+?)\s*`")
@@ -378,15 +381,24 @@ def _included(root: Path, path: str, text: str, chain: tuple[str, ...],
         body = body[front.end():] if front else body
         return _included(root, relative, body, (*chain, relative), found).rstrip("\n")
 
-    return _outside_code(text, lambda part: _INCLUDE.sub(replace, part))
+    return _outside_code(text, lambda part: _INCLUDE.sub(replace, part),
+                         unless=_NO_SHORTCODES)
 
 
 _FENCE_LINE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+#: A code block Quarto keeps its include lines in: ```` ```{shortcodes=false} ````.
+_NO_SHORTCODES = re.compile(r"^[ \t]*(`{3,}|~{3,})\s*\{[^}]*\bshortcodes\s*=\s*false\b")
 
 
-def _outside_code(text: str, change: Callable[[str], str]) -> str:
+def _outside_code(text: str, change: Callable[[str], str],
+                  unless: re.Pattern[str] | None = None) -> str:
     """``text`` with ``change`` applied to everything outside fenced code blocks (where
-    a shortcode is an example to show, not to run)."""
+    a shortcode is an example to show, not to run).
+
+    With ``unless``, ``change`` applies inside code blocks too, except those whose
+    opening line matches it: Quarto writes includes into code blocks (a script shown as
+    code), unless the block says ``{shortcodes=false}``.
+    """
     out: list[str] = []
     prose: list[str] = []
     fence = ""
@@ -397,6 +409,8 @@ def _outside_code(text: str, change: Callable[[str], str]) -> str:
             if mark and mark.group(1)[0] == fence[0] and len(mark.group(1)) >= len(fence) \
                     and not line.strip().strip(fence[0]):
                 fence = ""
+        elif mark and unless is not None and not unless.match(line):
+            prose.append(line)  # its lines are changed with the text around it
         elif mark:
             if prose:
                 out.append(change("\n".join(prose)))
