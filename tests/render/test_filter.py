@@ -36,7 +36,7 @@ def test_callout_in_html_is_a_titled_box(tmp_path):
 def test_callout_in_typst_calls_the_template_box(tmp_path):
     typst = _convert(tmp_path, CALLOUT, "typst")
     assert typst.strip().splitlines() == [
-        '#callout(kind: "important", title: [Call to #emph[action]])[',
+        '#callout(kind: "important", appearance: "default", title: [Call to #emph[action]])[',
         "Do it.",
         "",
         "]",
@@ -46,6 +46,19 @@ def test_callout_in_typst_calls_the_template_box(tmp_path):
 def test_callout_without_title_is_named_by_its_kind(tmp_path):
     html = _convert(tmp_path, "::: {.callout-tip}\nHint.\n:::\n", "html5")
     assert '<div class="callout-title">\nTip\n</div>' in html
+
+
+def test_an_untyped_callout_has_no_title_and_a_simple_look_unless_given_one(tmp_path):
+    """As in Quarto: `.callout` alone is a box without a title band or a title."""
+    plain = "::: {.callout}\nA box.\n:::\n"
+    html = _convert(tmp_path, plain, "html5")
+    assert "callout-title" not in html and 'class="callout callout-simple"' in html
+    typst = _convert(tmp_path, plain, "typst")
+    assert '#callout(kind: "note", appearance: "simple", title: none)[' in typst
+    titled = _convert(tmp_path, '::: {.callout title="Mind"}\nA box.\n:::\n', "typst")
+    assert 'title: [Mind])[' in titled
+    minimal = _convert(tmp_path, '::: {.callout-tip appearance="minimal"}\nX.\n:::\n', "typst")
+    assert 'appearance: "minimal", title: [Tip])[' in minimal
 
 
 @pytest.mark.parametrize(("to", "expected"), [

@@ -325,6 +325,8 @@ local function callout_title(el, kind)
   if first and first.t == "Header" then
     return first.content, pandoc.Blocks({table.unpack(el.content, 2)})
   end
+  -- Quarto's untyped callout (`.callout`) has no title unless it is given one.
+  if not kind then return nil, el.content end
   return pandoc.Inlines({pandoc.Str(CALLOUTS[kind])}), el.content
 end
 
@@ -676,31 +678,40 @@ local function Div(el)
     if match and CALLOUTS[match] then kind = match end
   end
   local plain = not kind and el.classes:includes("callout")  -- Quarto's untyped callout
-  if plain then kind = "note" end
-  if not kind then return nil end
+  if not kind and not plain then return nil end
   local title, body = callout_title(el, kind)
+  kind = kind or "note"
   local target = targets[el.identifier]
   if target then  -- a callout one can refer to: "Note 2.1: its title"
-    local numbered = pandoc.Inlines({pandoc.Str(target.text .. ":"), pandoc.Space()})
-    numbered:extend(title)
+    local numbered = pandoc.Inlines({pandoc.Str(target.text .. (title and ":" or ""))})
+    if title then
+      numbered:insert(pandoc.Space())
+      numbered:extend(title)
+    end
     title = numbered
   end
+  -- As in Quarto, an untyped callout is "simple" (no title band) unless told otherwise.
+  local appearance = el.attributes["appearance"] or (plain and "simple" or "default")
   if typst then
-    local title_typst = pandoc.write(pandoc.Pandoc({pandoc.Plain(title)}), "typst")
-    title_typst = title_typst:gsub("%s+$", "")
+    local title_typst = "none"
+    if title then
+      title_typst = "[" .. pandoc.write(pandoc.Pandoc({pandoc.Plain(title)}), "typst")
+        :gsub("%s+$", "") .. "]"
+    end
     return enclosed("typst",
-      '#callout(kind: "' .. kind .. '", title: [' .. title_typst .. "])[", body,
+      '#callout(kind: "' .. kind .. '", appearance: "' .. appearance .. '", title: '
+        .. title_typst .. ")[", body,
       "]" .. (el.identifier ~= "" and (" <" .. el.identifier .. ">") or ""))
   end
   local classes = plain and {"callout"} or {"callout", "callout-" .. kind}
-  local appearance = el.attributes["appearance"]
   if appearance == "minimal" or appearance == "simple" then
     table.insert(classes, "callout-" .. appearance)
   end
   local collapse = el.attributes["collapse"]
   if collapse == "true" or collapse == "false" then
     -- Quarto's folding callout: a disclosure on the site (the PDF prints it open).
-    local summary = pandoc.write(pandoc.Pandoc({pandoc.Plain(title)}), "html")
+    local summary = pandoc.write(pandoc.Pandoc({pandoc.Plain(
+      title or pandoc.Inlines({pandoc.Str(CALLOUTS[kind])}))}), "html")
     local opening = '<details class="' .. table.concat(classes, " ") .. '"'
       .. (el.identifier ~= "" and (' id="' .. escape_html(el.identifier) .. '"') or "")
       .. (collapse == "false" and " open" or "") .. '><summary class="callout-title">'
@@ -708,10 +719,11 @@ local function Div(el)
     return enclosed("html", opening, {pandoc.Div(body, {class = "callout-body"})},
                     "</details>")
   end
-  local heading = pandoc.Div({pandoc.Plain(title)}, {class = "callout-title"})
   local content = pandoc.Div(body, {class = "callout-body"})
   local attr = pandoc.Attr(el.identifier, classes,
                            {role = kind == "important" and "region" or "note"})
+  if not title then return pandoc.Div({content}, attr) end
+  local heading = pandoc.Div({pandoc.Plain(title)}, {class = "callout-title"})
   return pandoc.Div({heading, content}, attr)
 end
 
