@@ -281,7 +281,7 @@ def release_command(project: Path | None, version: str, notes: str) -> None:
 
         from brief.render.build import build
 
-        return build(paths.root, ConsoleProgress(Console(stderr=True)), fresh=True,
+        return build(paths.root, ConsoleProgress(Console(stderr=True, soft_wrap=True)), fresh=True,
                      releases=releases).output
 
     def export_calls(target: Path) -> None:

@@ -71,7 +71,7 @@ def test_part_pages_and_pages_of_the_same_name(tmp_path):
     for page in ("index.qmd", "basics/index.qmd", "basics/python.qmd", "pp/index.qmd",
                  "pp/oop.qmd"):
         (tmp_path / page).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / page).write_text(f"# Title of {page} {{.unnumbered}}\n", "utf-8")
+        (tmp_path / page).write_text(f"# Title of {page} {{#sec-{page[:2]}}}\n", "utf-8")
     (tmp_path / "_quarto.yml").write_text(
         "project: {type: book}\nbook:\n  title: T\n  chapters:\n    - index.qmd\n"
         "    - part: basics/index.qmd\n      chapters: [basics/python.qmd]\n"
@@ -85,3 +85,19 @@ def test_part_pages_and_pages_of_the_same_name(tmp_path):
         ("pp/oop.qmd", "2", False, "oop"),
     ]
     assert chapters[1].part == "Title of basics/index.qmd"  # its heading, attributes off
+
+
+def test_a_chapter_titled_unnumbered_has_no_number(tmp_path):
+    pages = {"index.qmd": "# Preface\n", "intro.qmd": "# Introduction {.unnumbered}\n",
+             "algebra.qmd": "---\nx: 1\n---\n\n# Linear algebra {#sec-la}\n",
+             "summary.qmd": "# Summary {-}\n", "extra.qmd": "# Extra {#sec-x .unnumbered}\n"}
+    for name, text in pages.items():
+        (tmp_path / name).write_text(text, "utf-8")
+    (tmp_path / "_quarto.yml").write_text(
+        "project: {type: book}\nbook:\n  title: T\n  chapters: [index.qmd, intro.qmd, "
+        "algebra.qmd, summary.qmd]\n  appendices: [extra.qmd]\n", "utf-8")
+    chapters = load_project(tmp_path).chapters
+    assert [(c.path, c.kind, c.number) for c in chapters] == [
+        ("index.qmd", "unnumbered", ""), ("intro.qmd", "unnumbered", ""),
+        ("algebra.qmd", "chapter", "1"), ("summary.qmd", "unnumbered", ""),
+        ("extra.qmd", "unnumbered", "")]

@@ -153,6 +153,13 @@ def test_a_heading_that_skips_a_level_is_raised_one_with_a_warning(book):
     assert "A note three levels down" in _pdf_text(root)  # a PDF/UA file was written
 
 
+def test_each_warning_is_one_line_of_the_log_for_grep(book):
+    _, log = book
+    assert ("lesson.qmd:5: warning: heading 'A note three levels down' is level 4 right "
+            "after level 2; shown as level 3 (levels go down one at a time, for screen "
+            "readers and the PDF's outline)") in log.splitlines()
+
+
 def test_an_image_named_without_extension_takes_the_default_image_extension(book):
     root, _ = book
     assert (root / "_book" / "media" / "figures" / "plan.svg").read_text("utf-8") == PLAN

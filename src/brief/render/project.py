@@ -18,6 +18,7 @@ import yaml
 
 from brief import safeyaml
 from brief.render.errors import RenderError
+from brief.render.qmd import unnumbered_title
 from brief.render.twins import drift_of_files, twin_path
 from brief.settings import Factsheets, Settings, SettingsError, parse_settings
 from brief.strings import LanguageError, Strings, language_file, language_of
@@ -321,21 +322,32 @@ def _files(raw: Any, where: str, root: Path, titles: dict[str, str] | None = Non
     return files
 
 
-def _number(chapters: list[str], appendices: list[str], part_pages: set[str] = frozenset()
-            ) -> tuple[Chapter, ...]:
+def _unnumbered(root: Path, path: str) -> bool:
+    """A page whose title heading is ``{.unnumbered}``, or the references page."""
+    if Path(path).stem == "references":
+        return True
+    try:
+        text = (root / path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False  # the build reports the page, located
+    return unnumbered_title(text, path)
+
+
+def _number(root: Path, chapters: list[str], appendices: list[str],
+            part_pages: set[str] = frozenset()) -> tuple[Chapter, ...]:
     out: list[Chapter] = []
     count = 0
     for path in chapters:
         if path in part_pages:
             out.append(Chapter(path, "unnumbered", part_page=True))
-        elif path == "index.qmd" or Path(path).stem == "references":
+        elif path == "index.qmd" or _unnumbered(root, path):
             out.append(Chapter(path, "unnumbered"))
         else:
             count += 1
             out.append(Chapter(path, "chapter", str(count)))
     letter = 0
     for path in appendices:
-        if Path(path).stem == "references":
+        if _unnumbered(root, path):
             out.append(Chapter(path, "unnumbered"))
         else:
             out.append(Chapter(path, "appendix", chr(ord("A") + letter)))
@@ -449,7 +461,7 @@ def load_project(root: Path) -> Project:
         bibliography=str(bibliography) if bibliography else None,
         output_dir=output_dir,
         chapters=tuple(replace(c, part=parts.get(c.path, ""))
-                       for c in _number(chapters, appendices, part_pages)),
+                       for c in _number(root, chapters, appendices, part_pages)),
         execute=execute,
         image_extension=_image_extension(raw),
         settings=settings,

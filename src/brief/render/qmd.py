@@ -106,6 +106,8 @@ class Document:
 
     #: The id the author gave the chapter's title heading (``# Intro {#sec-intro}``).
     title_id: str = ""
+    #: Whether that heading says ``{.unnumbered}``: the chapter then has no number.
+    title_unnumbered: bool = False
     #: Files brought in by ``{{< include >}}`` (relative to the project).
     includes: list[str] = field(default_factory=list)
 
@@ -247,7 +249,22 @@ def _heading_title(lines: list[str], start: int, doc: Document) -> None:
     doc.meta["title"] = match["text"]
     ident = re.search(r"(?:^|\s)#([\w:.-]+)", match["attrs"] or "")
     doc.title_id = ident.group(1) if ident else ""
+    doc.title_unnumbered = bool(re.search(r"(?:^|\s)(\.unnumbered|-)(?:\s|$)",
+                                          match["attrs"] or ""))
     lines[first] = ""
+
+
+def unnumbered_title(text: str, path: str) -> bool:
+    """Whether the page's title heading is ``{.unnumbered}`` (or ``{-}``): Quarto then
+    gives the chapter no number. False when the page cannot be read (the build says why)."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    try:
+        meta, start = _front_matter(lines, path)
+    except RenderError:
+        return False
+    doc = Document(path=path, meta=meta)
+    _heading_title(lines, start, doc)
+    return doc.title_unnumbered
 
 
 def _first_level_one(lines: list[str], start: int) -> int | None:

@@ -52,7 +52,7 @@ class ConsoleProgress(Progress):
 def run_build(root: Path, engine: str = "native", verbose: bool = False,
               fresh: bool = False) -> None:
     """Build the project at ``root`` with ``engine`` and report progress and the result."""
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)  # a warning is one line, for grep
     if verbose:
         logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
     if engine == "quarto":
