@@ -74,6 +74,22 @@ logging.getLogger("lesson").warning("the gauge drifts")
 ## Running `pytest`
 
 Every test, before each push.
+
+```{python}
+#| label: fig-levels
+#| fig-cap: "Water levels at two gauges."
+#| fig-subcap:
+#|   - "Upper gauge"
+#|   - "Lower gauge"
+#| layout-ncol: 2
+from IPython.display import SVG, display
+box = ('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
+       '<rect width="40" height="20" fill="#{}"/></svg>')
+display(SVG(box.format("357")))
+display(SVG(box.format("753")))
+```
+
+See @fig-levels, and @fig-levels-2 for the lower gauge.
 """
 
 PLAN = ('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20" viewBox="0 0 40 20">'
@@ -186,6 +202,20 @@ def test_code_in_a_heading_is_in_the_pages_contents(book):
     page = (root / "_book" / "lesson.html").read_text("utf-8")
     contents = page[page.index('<nav class="toc"'):]
     assert "2.2 Running pytest</a>" in contents[:contents.index("</nav>")]
+
+
+def test_a_cell_with_subcaptions_makes_one_figure_of_panels(book):
+    root, log = book
+    page = (root / "_book" / "lesson.html").read_text("utf-8")
+    figure = page[page.index('id="fig-levels"'):]
+    figure = figure[:figure.index("Water levels at two gauges")]  # to its caption
+    assert 'id="fig-levels-1"' in figure and 'id="fig-levels-2"' in figure
+    assert "Upper gauge" in figure and "Lower gauge" in figure
+    text = " ".join(_pdf_text(root).split())
+    assert "Figure 2.2: Water levels at two gauges." in text
+    assert "Figure 2.3" not in text  # the second panel is not a figure of its own
+    assert "See Figure 2.2, and Figure 2.2 (b) for the lower gauge." in text
+    assert "fig-subcap" not in log and "layout-ncol" not in log
 
 
 def test_what_a_cell_writes_to_stderr_is_shown_under_it_with_a_warning(book):

@@ -94,6 +94,38 @@ def _classes(value: Any) -> str:
     return " ".join(f".{n}" for n in map(str, names) if _CLASS.fullmatch(n))
 
 
+def _picture(output: dict[str, Any]) -> bool:
+    """Whether an output is shown as a picture (PNG or SVG, not a chart or a table)."""
+    data = output.get("data", {})
+    return bool({"image/svg+xml", "image/png"} & set(data)) and not \
+        ({VEGALITE, TABLE, "text/markdown"} & set(data))
+
+
+def _nth(value: Any, number: int) -> str:
+    """The ``number``-th (1-based) of a list option such as ``fig-subcap``, or ""."""
+    if isinstance(value, list):
+        return str(value[number - 1]) if number <= len(value) else ""
+    return str(value) if value and number == 1 else ""
+
+
+def _columns(options: dict[str, Any], panels: int) -> int:
+    """How many panels a row: ``layout-ncol``, ``layout-nrow``, or ``layout``'s widest row."""
+    for key in ("layout-ncol", "layout-nrow"):
+        value = options.get(key)
+        value = int(value) if isinstance(value, str) and value.isdigit() else value
+        if isinstance(value, int) and value > 0:
+            return value if key == "layout-ncol" else max(1, -(-panels // value))
+    layout = options.get("layout")
+    if isinstance(layout, str):
+        try:
+            layout = json.loads(layout)
+        except ValueError:
+            layout = None
+    if isinstance(layout, list) and all(isinstance(row, list) for row in layout) and layout:
+        return max(len(row) for row in layout) or 1
+    return 1
+
+
 def _fenced(text: str, cls: str) -> str:
     ticks = "````" if "```" in text else "```"
     return f"{ticks} {{.{cls}}}\n{text.rstrip()}\n{ticks}"
@@ -126,6 +158,8 @@ class _Assembler:
         self.charts: list[Chart] = []
         self.pictures: list[Picture] = []
         self.warnings: list[SourceWarning] = []
+        #: The panels of the cell being assembled, when its pictures are subfigures.
+        self.panels: list[str] | None = None
 
     def option(self, cell: Cell, name: str, fallback: Any) -> Any:
         """A cell option: the cell's own, else the page's and project's ``execute:``,
@@ -150,11 +184,19 @@ class _Assembler:
         return base if count == 0 else f"{base}-{count + 1}"
 
     def figure(self, cell: Cell, name: str, suffix: str, alt: str) -> str:
-        """The figure ``name`` (its id when it is ``fig-...``), drawn from its file."""
+        """The figure ``name`` (its id when it is ``fig-...``), drawn from its file; or,
+        while the cell's pictures are subfigures, its next panel (kept for :meth:`cell`)."""
         caption = str(cell.options.get("fig-cap") or "")
         ident = f"#{name} " if name.startswith("fig-") else ""
         file = self.prefix + name
         src = f"{FIGURES}/{file}{suffix}"
+        if self.panels is not None:  # Quarto's ids: fig-x-1, fig-x-2, ...
+            number = len(self.panels) + 1
+            subcaption = _nth(cell.options.get("fig-subcap"), number)
+            alt = subcaption or alt or f"Panel {number} of {cell.where()} of {self.path}"
+            self.panels.append(f"![{subcaption}]({src}){{#{cell.label}-{number} .brief-figure "
+                               f"name={_attr_value(file)} fig-alt={_attr_value(alt)}}}")
+            return ""
         attrs = f"{{{ident}.brief-figure name={_attr_value(file)} fig-alt={_attr_value(alt)}}}"
         if not caption:
             self.warnings.append(SourceWarning(self.path, cell.line, f"{cell.where()}: the "
@@ -277,6 +319,19 @@ class _Assembler:
         opened = " open=\"true\"" if self.option(cell, "code-fold", False) == "show" else ""
         return (f"::: {{.code-fold summary={_attr_value(summary)}{opened}}}\n{block}\n:::")
 
+    def subfigures(self, cell: Cell, panels: list[str]) -> str:
+        """The cell's pictures as one figure of panels (a), (b), ... side by side:
+        ``layout-ncol``, else ``layout-nrow``, else the widest row of ``layout``, else
+        one a row. The figure's caption is ``fig-cap``."""
+        ncol = _columns(cell.options, len(panels))
+        caption = str(cell.options.get("fig-cap") or "")
+        if not caption:
+            self.warnings.append(SourceWarning(self.path, cell.line, f"{cell.where()}: the "
+                                               "figure has no fig-cap; add one so readers "
+                                               "and the PDF can refer to it"))
+        body = "\n\n".join(panels)
+        return f"::: {{#{cell.label} layout-ncol={ncol}}}\n{body}\n\n{caption}\n:::"
+
     def cell(self, run: ExecutedCell) -> str:
         cell = run.cell
         if self.option(cell, "include", True) is False:
@@ -285,6 +340,11 @@ class _Assembler:
         if self.option(cell, "echo", True) is True:  # Quarto shows code unless told not to
             pieces.append(self.code(cell))
         if self.option(cell, "output", True) is not False:
+            pictures = sum(1 for o in run.outputs if _picture(o))
+            label = cell.label or ""
+            if label.startswith("fig-") and pictures and \
+                    (pictures > 1 or cell.options.get("fig-subcap")):
+                self.panels = []  # one figure of subfigures, as Quarto makes it
             count = 0
             for output in run.outputs:
                 text = self.output(run, output, count)
@@ -292,6 +352,9 @@ class _Assembler:
                     if output.get("output_type") in ("display_data", "execute_result"):
                         count += 1
                     pieces.append(text)
+            if self.panels is not None:
+                pieces.append(self.subfigures(cell, self.panels))
+                self.panels = None
         text = "\n\n".join(p.strip("\n") for p in pieces if p.strip())
         if self.option(cell, "panel", None) == "tabset" and text:  # its outputs as tabs
             text = f"::::::: {{.panel-tabset}}\n{text}\n:::::::"

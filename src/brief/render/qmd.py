@@ -27,7 +27,8 @@ from brief.render.errors import RenderError, SourceWarning
 LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*(?<!\.)")
 CELL_OPTIONS = {"label", "fig-cap", "fig-alt", "tbl-cap", "echo", "output", "include",
                 "warning", "eval", "lst-label", "lst-cap", "code-fold", "code-summary",
-                "panel", "error", "classes"}
+                "panel", "error", "classes", "fig-subcap", "layout-ncol", "layout-nrow",
+                "layout"}
 
 #: An executable cell's opening (```` ```{python} ````); ```` ```{shortcodes=false} ```` is
 #: a code block with an attribute, not a cell.
