@@ -89,3 +89,32 @@ def test_a_page_sees_nothing_the_page_before_left(mini: Path) -> None:
     assert any("shown once per page" in o.get("text", "") for o in outputs
                if o.get("name") == "stderr")
     assert warm[0]["reads"] == ["school_water"] and warm[1]["reads"] == []
+
+
+def test_a_page_sees_nothing_the_page_before_changed_in_the_process(mini: Path) -> None:
+    """Environment variables, sys.path, the locale, numpy's print options and the
+    inline figure formats a page sets stay with that page (found building a real
+    course book: one page's locale reached the pages after it)."""
+    first = _write(mini, "x1-change.qmd", "\n".join([
+        "import locale, os, sys",
+        "import numpy as np",
+        "os.environ['LEFT_BY_PAGE_ONE'] = 'yes'",
+        "sys.path.append('/nowhere/left/by/page/one')",
+        "locale.setlocale(locale.LC_ALL, 'C.UTF-8')",
+        "np.set_printoptions(precision=1)",
+        "from matplotlib_inline.backend_inline import InlineBackend",
+        "InlineBackend.instance().figure_formats = {'svg'}",
+    ]))
+    second = _write(mini, "x2-look.qmd", "\n".join([
+        "import locale, os, sys",
+        "import numpy as np",
+        "from matplotlib_inline.backend_inline import InlineBackend",
+        "print(os.environ.get('LEFT_BY_PAGE_ONE'), '/nowhere/left/by/page/one' in sys.path,",
+        "      locale.setlocale(locale.LC_ALL), np.array([3.14159]),",
+        "      sorted(InlineBackend.instance().figure_formats))",
+    ]))
+    warm, fresh = _both_ways(mini, [first, second])
+    assert warm == fresh
+    [printed] = [o["text"] for o in warm[1]["outputs"][0] if o.get("name") == "stdout"]
+    assert printed.startswith("None False ") and "[3.14159]" in printed, printed
+    assert "LC_NUMERIC=C.UTF-8" not in printed and "['png']" in printed, printed

@@ -12,6 +12,7 @@ both targets, instead of HTML that only a browser understands:
 
 import os as _os
 import sys as _sys
+import types as _types
 
 
 def _brief_setup(root: str, here: str, language: str = "") -> None:
@@ -107,10 +108,40 @@ def _brief_state():
 
     state = _sys.modules.get("_brief_kernel_state")
     if state is None:
+        import locale
+
         state = types.ModuleType("_brief_kernel_state")
         state.warning_filters = list(warnings.filters)
+        state.environ = dict(_os.environ)
+        state.path = list(_sys.path)
+        state.locale = locale.setlocale(locale.LC_ALL)  # asks, changes nothing
+        numpy = _sys.modules.get("numpy")
+        state.printoptions = numpy.get_printoptions() if numpy is not None else None
         _sys.modules[state.__name__] = state
     return state
+
+
+def _brief_restore_process(state: _types.ModuleType) -> None:
+    """Undo what a page may change in the kernel's process beyond its namespace, as a
+    new kernel would have it: environment variables, ``sys.path``, the locale, numpy's
+    print options and the inline figure formats (``%config InlineBackend...``)."""
+    import locale
+
+    if _os.environ != state.environ:
+        _os.environ.clear()
+        _os.environ.update(state.environ)
+    _sys.path[:] = state.path
+    if locale.setlocale(locale.LC_ALL) != state.locale:
+        locale.setlocale(locale.LC_ALL, state.locale)
+    numpy = _sys.modules.get("numpy")
+    if numpy is not None and state.printoptions is not None:
+        numpy.set_printoptions(**state.printoptions)
+    inline = _sys.modules.get("matplotlib_inline.backend_inline")
+    if inline is not None:
+        backend = inline.InlineBackend.instance()
+        default = inline.InlineBackend.class_traits()["figure_formats"].default()
+        if set(backend.figure_formats) != set(default):
+            backend.figure_formats = default
 
 
 def _brief_reset() -> None:
@@ -123,8 +154,9 @@ def _brief_reset() -> None:
     otherwise leave to the next one: warning filters, and the record of warnings
     already shown (a warning must reach every page that causes it); the data layer's
     record of tables read and its computed indicators (so that each page's reads are
-    its own, for the build cache); open matplotlib figures. The build's tests compare
-    every page run this way with the same page run in a kernel of its own.
+    its own, for the build cache); open matplotlib figures; and the process state of
+    :func:`_brief_restore_process`. The build's tests compare every page run this way
+    with the same page run in a kernel of its own.
     """
     import warnings
 
@@ -132,6 +164,7 @@ def _brief_reset() -> None:
 
     warnings.resetwarnings()  # also makes every module's warning registry stale
     warnings.filters[:] = _brief_state().warning_filters
+    _brief_restore_process(_brief_state())
     getattr(warnings, "onceregistry", {}).clear()
     data = _sys.modules.get("brief.datapackage")
     if data is not None:
