@@ -90,6 +90,25 @@ display(SVG(box.format("753")))
 ```
 
 See @fig-levels, and @fig-levels-2 for the lower gauge.
+
+::: {#fig-drawn}
+```{python}
+#| echo: false
+display(SVG(box.format("575")))
+```
+
+A box drawn by a cell, captioned by its figure div.
+:::
+
+```{python}
+#| label: fig-surface
+#| fig-cap: "A surface to turn with the mouse."
+# What a plotly figure sends to a notebook, written out here without plotly.
+display({"application/vnd.plotly.v1+json": {"data": [], "layout": {}},
+         "text/plain": "Figure()"}, raw=True)
+```
+
+@fig-drawn is drawn; @fig-surface turns.
 """
 
 PLAN = ('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20" viewBox="0 0 40 20">'
@@ -213,9 +232,21 @@ def test_a_cell_with_subcaptions_makes_one_figure_of_panels(book):
     assert "Upper gauge" in figure and "Lower gauge" in figure
     text = " ".join(_pdf_text(root).split())
     assert "Figure 2.2: Water levels at two gauges." in text
-    assert "Figure 2.3" not in text  # the second panel is not a figure of its own
+    assert "(b) Lower gauge Figure 2.2: Water levels" in text  # panels, one figure
     assert "See Figure 2.2, and Figure 2.2 (b) for the lower gauge." in text
     assert "fig-subcap" not in log and "layout-ncol" not in log
+
+
+def test_a_cell_in_a_figure_div_and_an_interactive_figure_keep_their_captions(book):
+    root, log = book
+    assert "no fig-cap" not in log  # the figure div's caption is the cell's
+    text = " ".join(_pdf_text(root).split())
+    assert "Figure 2.3: A box drawn by a cell, captioned by its figure div." in text
+    assert "Figure 2.4: A surface to turn with the mouse." in text
+    assert "Figure 2.3 is drawn; Figure 2.4 turns." in text
+    page = (root / "_book" / "lesson.html").read_text("utf-8")
+    assert 'id="fig-surface"' in page and "?@fig-surface" not in page
+    assert "refers to nothing" not in log
 
 
 def test_what_a_cell_writes_to_stderr_is_shown_under_it_with_a_warning(book):

@@ -198,7 +198,7 @@ class _Assembler:
                                f"name={_attr_value(file)} fig-alt={_attr_value(alt)}}}")
             return ""
         attrs = f"{{{ident}.brief-figure name={_attr_value(file)} fig-alt={_attr_value(alt)}}}"
-        if not caption:
+        if not caption and not cell.in_figure:  # a figure div's caption is its caption
             self.warnings.append(SourceWarning(self.path, cell.line, f"{cell.where()}: the "
                                                "figure has no fig-cap; add one so readers "
                                                "and the PDF can refer to it"))
@@ -252,7 +252,11 @@ class _Assembler:
                 self.pictures.append(Picture(self.prefix + name, blob, suffix))
                 return self.figure(cell, name, suffix, alt)
         if "text/html" in data or any(m in data for m in INTERACTIVE):
-            return self.web_output(cell, data)
+            shown = self.web_output(cell, data)
+            label, caption = cell.label or "", str(cell.options.get("fig-cap") or "")
+            if count == 0 and label.startswith("fig-"):  # still Figure N, with its caption
+                return f"::::::::: {{#{label}}}\n{shown}\n\n{caption}\n:::::::::"
+            return shown
         if "text/plain" in data:
             text = str(data["text/plain"])
             return text if asis else _fenced(text, "cell-output")

@@ -41,6 +41,8 @@ _OTHER_INLINE = re.compile(r"`\{(?P<engine>r|julia|ojs)\}\s[^`]*`")
 #: A shortcode; `{{{< x >}}}` is Quarto's escape for the text `{{< x >}}` (not one).
 _SHORTCODE = re.compile(r"(?<!\{)\{\{<\s*(?P<name>[\w-]+)")
 _DIV_OPEN = re.compile(r"^:{3,}\s*\{(?P<attrs>[^}]*)\}")
+#: A fenced div's opening (``::: {#fig-x}``, ``::: callout-note``) or closing line.
+_DIV_LINE = re.compile(r"^:{3,}(?P<rest>.*)$")
 #: Fenced-div features of Quarto that the native engine renders as a plain block.
 _UNSUPPORTED_DIV = re.compile(r"\.(panel-(?!tabset\b)[\w-]+|column-[\w-]+|aside)\b"
                               r"|\blayout=")
@@ -56,6 +58,8 @@ class Cell:
     options: dict[str, Any]
     line: int
     index: int
+    #: Whether the cell sits in a figure div (``::: {#fig-x}``), whose caption is its own.
+    in_figure: bool = False
 
     @property
     def label(self) -> str | None:
@@ -300,6 +304,7 @@ def parse(text: str, path: str) -> Document:
     prose_start = start + 1
     i = start
     fence: str | None = None  # an open non-executable code block
+    divs: list[str] = []  # the ids of the fenced divs open here, innermost last
 
     def flush(next_line: int) -> None:
         nonlocal prose, prose_start
@@ -331,7 +336,8 @@ def parse(text: str, path: str) -> Document:
             options, code, skipped = _options(lines[body_start:j], body_start + 1, path,
                                               doc.warnings)
             doc.parts.append(Cell("\n".join(code).strip("\n"), options,
-                                  body_start + 1 + skipped, len(doc.cells)))
+                                  body_start + 1 + skipped, len(doc.cells),
+                                  in_figure=any(d.startswith("fig-") for d in divs)))
             i = j + 1
             continue
         if opened and opened.group("engine") not in ("python",):
@@ -339,6 +345,12 @@ def parse(text: str, path: str) -> Document:
             if engine not in ("=html", "=typst", "=latex", "=tex", "mermaid", "dot"):
                 doc.warnings.append(SourceWarning(path, i + 1, f"{{{engine}}} cells are not "
                                                   "executed by the native engine; shown as code"))
+        div = _DIV_LINE.match(line)
+        if div and div["rest"].strip():
+            ident = re.search(r"(?:^|[\s{])#([\w:.-]+)", div["rest"])
+            divs.append(ident.group(1) if ident else "")
+        elif div and divs:
+            divs.pop()
         plain = _PLAIN_FENCE.match(line.strip())
         if plain:
             fence = plain.group("ticks")
