@@ -109,6 +109,16 @@ display({"application/vnd.plotly.v1+json": {"data": [], "layout": {}},
 ```
 
 @fig-drawn is drawn; @fig-surface turns.
+
+::: {.content-visible when-format="html"}
+![The plan, for the screen](figures/plan){#fig-screen}
+:::
+
+::: {.content-visible unless-format="html"}
+![The plan, for paper](figures/plan){#fig-paper}
+:::
+
+Compare @fig-screen with @fig-paper.
 """
 
 PLAN = ('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20" viewBox="0 0 40 20">'
@@ -247,6 +257,17 @@ def test_a_cell_in_a_figure_div_and_an_interactive_figure_keep_their_captions(bo
     page = (root / "_book" / "lesson.html").read_text("utf-8")
     assert 'id="fig-surface"' in page and "?@fig-surface" not in page
     assert "refers to nothing" not in log
+
+
+def test_a_figure_shown_in_one_output_is_named_unlinked_in_the_other(book):
+    root, log = book
+    flat = " ".join(log.split())
+    assert ("@fig-screen refers to something shown only on the site; the PDF names it "
+            "(Figure 2.5) without a link") in flat
+    assert "@fig-paper refers to something shown only in the PDF" in flat
+    assert "Compare Figure 2.5 with Figure 2.6." in " ".join(_pdf_text(root).split())
+    page = (root / "_book" / "lesson.html").read_text("utf-8")
+    assert 'Compare <a href="#fig-screen" class="xref">Figure 2.5</a> with Figure 2.6.' in page
 
 
 def test_what_a_cell_writes_to_stderr_is_shown_under_it_with_a_warning(book):

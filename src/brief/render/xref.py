@@ -57,6 +57,9 @@ class Book:
     media: list[Any] = field(default_factory=list)
     #: Files the chapters include (``{{< include >}}``), relative to the project.
     includes: list[str] = field(default_factory=list)
+    #: Targets that exist in one output only (``"html"`` or ``"pdf"``): a figure inside
+    #: ``.content-visible when-format="html"``. The other output names them unlinked.
+    only: dict[str, str] = field(default_factory=dict)
 
     def titles(self) -> list[str]:
         return [a.title for a in self.chapters]
@@ -281,6 +284,27 @@ def _format_alternatives(blocks: Any) -> dict[str, set[str]]:
     return found
 
 
+def _outputs(signatures: set[str]) -> set[str]:
+    """The outputs (``html``, ``pdf``) in which an id under these conditions (from
+    :func:`_format_alternatives`) is shown: the PDF is brief's ``pdf`` and ``typst``."""
+    def matches(output: str, named: str) -> bool:
+        return named in (("pdf", "typst") if output == "pdf" else ("html", "html:js"))
+
+    shown: set[str] = set()
+    for signature in signatures:
+        words = dict(w.split("=", 1) for w in signature.split() if "=" in w)
+        for output in ("html", "pdf"):
+            if "when-format" in words:
+                visible = matches(output, words["when-format"])
+            else:
+                visible = not matches(output, words.get("unless-format", ""))
+            if signature.startswith("content-hidden"):
+                visible = not visible
+            if visible:
+                shown.add(output)
+    return shown
+
+
 def _renamed(ident: str, path: str, seen: dict[str, str], book: Book,
              source: str) -> str:
     """A new id for a second ``#ident`` (the PDF is one document: each label once), and a
@@ -319,6 +343,10 @@ def number(chapters: list[Assembled], asts: list[dict[str, Any]], sources: dict[
         count = _Numbering(book, prefix, page).count
         panels: set[str] = set()  # subfigures: numbered with the figure that holds them
         alternatives = _format_alternatives(ast["blocks"])
+        for ident, signatures in alternatives.items():
+            shown = _outputs(signatures)
+            if len(shown) == 1:
+                book.only[ident] = next(iter(shown))
         for node in walk(ast["blocks"]):
             kind = node["t"]
             if kind in ("Para", "Plain"):
@@ -398,6 +426,13 @@ def number(chapters: list[Assembled], asts: list[dict[str, Any]], sources: dict[
             line = line_of(sources.get(path, ""), f"@{key}")
             book.warnings.append(SourceWarning(path, line, f"@{key} refers to nothing: no "
                                                f"heading, figure or table has the id #{key}"))
+    for key in sorted({k for k, _ in refs if k in book.only and k in book.targets}):
+        path = next(p for k, p in refs if k == key)
+        shown, other = (("on the site", "the PDF") if book.only[key] == "html"
+                        else ("in the PDF", "the site"))
+        book.warnings.append(SourceWarning(
+            path, line_of(sources.get(path, ""), f"@{key}"), f"@{key} refers to something "
+            f"shown only {shown}; {other} names it ({book.targets[key].text}) without a link"))
     return book
 
 
@@ -419,4 +454,7 @@ def metadata(book: Book, page: str | None) -> dict[str, Any]:
             href = f"{up}{target.page}#{ident}"
         out[ident] = {"text": target.text, "number": target.number, "kind": target.kind,
                       "href": href}
+        if book.only.get(ident, "html" if page is not None else "pdf") != (
+                "html" if page is not None else "pdf"):
+            out[ident]["absent"] = True  # not in this output: named, not linked
     return out

@@ -777,7 +777,11 @@ local function Cite(el)
       else
         label:insert(pandoc.Str(target.text))
       end
-      out:insert(pandoc.Link(label, target.href, "", {class = "xref"}))
+      if target.absent then  -- shown only in the other output: named, not linked
+        out:extend(label)
+      else
+        out:insert(pandoc.Link(label, target.href, "", {class = "xref"}))
+      end
       out:extend(citation.suffix)
     else
       out:insert(pandoc.Strong({pandoc.Str("?@" .. citation.id)}))
