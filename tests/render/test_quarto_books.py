@@ -178,6 +178,12 @@ def test_old_symbol_names_unreadable_tex_and_reference_links_do_not_stop_the_pdf
     assert "Figure 1" in text
 
 
+def test_a_formula_pandoc_cannot_convert_is_located(book):
+    _, log = book
+    line = next(n for n, text in enumerate(CHAPTER.splitlines()) if "\\hphantom" in text)
+    assert f"iterations.qmd:{line + 1}: warning: Could not convert TeX math" in log
+
+
 def test_a_date_of_today_is_the_day_of_the_build(book):
     root, _ = book
     page = (root / "_book" / "index.html").read_text("utf-8")

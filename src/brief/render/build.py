@@ -197,11 +197,20 @@ def sync_figures(site_figures: Path, figures: Path) -> None:
 
 
 def _locate(warning: SourceWarning, sources: dict[str, str]) -> SourceWarning:
-    """Give a pandoc warning about a citation key the line where the key is cited."""
-    match = re.search(r"citation (\S+) not found", warning.message)
-    if warning.line is not None or match is None:
+    """Give a pandoc warning the line it is about: where a missing citation key is
+    cited, or where a formula pandoc cannot convert begins."""
+    if warning.line is not None:
         return warning
-    line = xref.line_of(sources.get(warning.file, ""), f"@{match.group(1)}")
+    cited = re.search(r"citation (\S+) not found", warning.message)
+    math = re.search(r"Could not convert TeX math (.+?), rendering as TeX", warning.message,
+                     re.DOTALL)
+    if cited:
+        needle = f"@{cited.group(1)}"
+    elif math and math.group(1).strip():
+        needle = math.group(1).strip().split("\n")[0][:30]
+    else:
+        return warning
+    line = xref.line_of(sources.get(warning.file, ""), needle)
     return SourceWarning(warning.file, line, warning.message)
 
 
