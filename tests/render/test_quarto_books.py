@@ -178,6 +178,17 @@ def test_old_symbol_names_unreadable_tex_and_reference_links_do_not_stop_the_pdf
     assert "Figure 1" in text
 
 
+def test_an_up_to_date_build_repeats_the_warnings_of_the_last(book):
+    root, log = book
+    again = subprocess.run([sys.executable, "-m", "brief.cli", "build", "--project",
+                            str(root)], capture_output=True, text=True, check=False)
+    assert again.returncode == 0 and "Up to date" in again.stderr
+    first = [line for line in log.splitlines() if ": warning: " in line]
+    assert first and [line for line in again.stderr.splitlines()
+                      if ": warning: " in line] == first
+    assert f"its {len(first)} warnings are above" in again.stderr
+
+
 def test_a_formula_pandoc_cannot_convert_is_located(book):
     _, log = book
     line = next(n for n, text in enumerate(CHAPTER.splitlines()) if "\\hphantom" in text)

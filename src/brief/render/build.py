@@ -521,6 +521,16 @@ def _up_to_date(key: str, paths: ProjectPaths, output: Path, project: Project) -
             and all((output / pdf).is_file() for pdf in pdfs))
 
 
+def _last_warnings(paths: ProjectPaths) -> list[SourceWarning]:
+    """The warnings of the build that made the current output (kept with its stamp)."""
+    try:
+        stamp = json.loads(_stamp(paths).read_text(encoding="utf-8"))
+        return [SourceWarning(str(f), line if isinstance(line, int) else None, str(m))
+                for f, line, m in stamp.get("warnings", [])]
+    except (OSError, ValueError, TypeError, AttributeError):
+        return []
+
+
 def _result(output: Path, project: Project, started: float) -> BuildResult:
     # As a build lists them: the chapters, then the Versions page.
     pages = [output / c.html_name for c in project.chapters] + [output / "versions.html"]
@@ -601,7 +611,11 @@ def _build(root: Path, progress: Progress | None, fresh: bool,
     log.info("build key %s; staging next to %s", key[:12], output)
     if not fresh and _up_to_date(key, paths, output, project):
         sync_figures(output / "figures", paths.figures)
-        return _result(output, project, started)
+        result = _result(output, project, started)
+        result.warnings = _last_warnings(paths)  # still true of the same inputs
+        for warning in result.warnings:
+            progress.warning(warning)
+        return result
     _check_data(paths)
     factsheets.plan(project)  # checked with the data, before anything runs
     warnings: list[SourceWarning] = []
@@ -621,8 +635,9 @@ def _build(root: Path, progress: Progress | None, fresh: bool,
         sync_figures(output / "figures", paths.figures)
         paths.cache.mkdir(exist_ok=True)
         media = sorted(p.relative_to(paths.root.resolve()).as_posix() for p in staged.media)
-        _stamp(paths).write_text(json.dumps({"key": key + _media_key(paths, media),
-                                             "media": media}), encoding="utf-8")
+        _stamp(paths).write_text(json.dumps({
+            "key": key + _media_key(paths, media), "media": media,
+            "warnings": [[w.file, w.line, w.message] for w in warnings]}), encoding="utf-8")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

@@ -63,8 +63,11 @@ def run_build(root: Path, engine: str = "native", verbose: bool = False,
         return
     result = build(root, ConsoleProgress(console), fresh=fresh)
     if result.up_to_date:
-        console.print(f"Up to date: nothing changed since the last build of {result.output} "
-                      "(use --fresh to rebuild anyway).", highlight=False)
+        noted = (f"; its {len(result.warnings)} warning"
+                 f"{'s are' if len(result.warnings) != 1 else ' is'} above"
+                 if result.warnings else "")
+        console.print(f"Up to date: nothing changed since the last build of {result.output}"
+                      f"{noted} (use --fresh to rebuild anyway).", highlight=False)
         return
     where = result.output.relative_to(root) if result.output.is_relative_to(root) \
         else result.output
