@@ -143,11 +143,11 @@ def checks(site: Path, pdf: Path) -> list[Check]:
                            re.DOTALL) is not None),
         ("display equation", "PDF", lambda: "∏" in printed and "0! = 1" in printed),
         ("definition (theorem kind) and its reference", "site: pp/fp.html",
-         lambda: "Definition 7.1 (Factorial)." in text("pp/fp.html")
+         lambda: "Definition 6.1 (Factorial)." in text("pp/fp.html")
          and 'href="#def-factorial"' in raw("pp/fp.html")),
         ("definition (theorem kind) and its reference", "PDF",
-         lambda: "Definition 7.1 (Factorial)." in printed
-         and "We can translate Definition 7.1 into a Python program" in printed),
+         lambda: "Definition 6.1 (Factorial)." in printed
+         and "We can translate Definition 6.1 into a Python program" in printed),
         ("tab set", "site: basics/packagemanager.html",
          lambda: 'role="tablist"' in raw("basics/packagemanager.html")
          and re.search(r'role="tab"[^>]*>Windows<', raw("basics/packagemanager.html"))
