@@ -183,11 +183,19 @@ class _Assembler:
         base = cell.label or f"{self.chapter.stem}-cell-{cell.line}"
         return base if count == 0 else f"{base}-{count + 1}"
 
+    def caption(self, cell: Cell) -> str:
+        """The cell's ``fig-cap``, with a warning when a figure has none (unless it sits
+        in a figure div, whose caption is its own)."""
+        caption = str(cell.options.get("fig-cap") or "")
+        if not caption and not cell.in_figure:
+            self.warnings.append(SourceWarning(self.path, cell.line, f"{cell.where()}: the "
+                                               "figure has no fig-cap; add one so readers "
+                                               "and the PDF can refer to it"))
+        return caption
+
     def figure(self, cell: Cell, name: str, suffix: str, alt: str) -> str:
         """The figure ``name`` (its id when it is ``fig-...``), drawn from its file; or,
         while the cell's pictures are subfigures, its next panel (kept for :meth:`cell`)."""
-        caption = str(cell.options.get("fig-cap") or "")
-        ident = f"#{name} " if name.startswith("fig-") else ""
         file = self.prefix + name
         src = f"{FIGURES}/{file}{suffix}"
         if self.panels is not None:  # Quarto's ids: fig-x-1, fig-x-2, ...
@@ -197,15 +205,11 @@ class _Assembler:
             self.panels.append(f"![{subcaption}]({src}){{#{cell.label}-{number} .brief-figure "
                                f"name={_attr_value(file)} fig-alt={_attr_value(alt)}}}")
             return ""
-        attrs = f"{{{ident}.brief-figure name={_attr_value(file)} fig-alt={_attr_value(alt)}}}"
-        if not caption and not cell.in_figure:  # a figure div's caption is its caption
-            self.warnings.append(SourceWarning(self.path, cell.line, f"{cell.where()}: the "
-                                               "figure has no fig-cap; add one so readers "
-                                               "and the PDF can refer to it"))
+        caption = self.caption(cell)
+        ident = f"#{name} " if name.startswith("fig-") else ""
         if not alt:  # screen readers, and the PDF/UA file, need some text for the image
             alt = f"Figure made by {cell.where()} of {self.path} (no description given)"
-            attrs = (f"{{{ident}.brief-figure name={_attr_value(file)} "
-                     f"fig-alt={_attr_value(alt)}}}")
+        attrs = f"{{{ident}.brief-figure name={_attr_value(file)} fig-alt={_attr_value(alt)}}}"
         return f"![{caption}]({src}){attrs}"
 
     def output(self, run: ExecutedCell, output: dict[str, Any], count: int) -> str | None:
@@ -328,11 +332,7 @@ class _Assembler:
         ``layout-ncol``, else ``layout-nrow``, else the widest row of ``layout``, else
         one a row. The figure's caption is ``fig-cap``."""
         ncol = _columns(cell.options, len(panels))
-        caption = str(cell.options.get("fig-cap") or "")
-        if not caption:
-            self.warnings.append(SourceWarning(self.path, cell.line, f"{cell.where()}: the "
-                                               "figure has no fig-cap; add one so readers "
-                                               "and the PDF can refer to it"))
+        caption = self.caption(cell)
         body = "\n\n".join(panels)
         return f"::: {{#{cell.label} layout-ncol={ncol}}}\n{body}\n\n{caption}\n:::"
 

@@ -18,7 +18,7 @@ import yaml
 
 from brief import safeyaml
 from brief.render.errors import RenderError
-from brief.render.qmd import unnumbered_title
+from brief.render.qmd import page_title
 from brief.render.twins import drift_of_files, twin_path
 from brief.settings import Factsheets, Settings, SettingsError, parse_settings
 from brief.strings import LanguageError, Strings, language_file, language_of
@@ -241,24 +241,21 @@ _SAFE_NAME = re.compile(rf"[A-Za-z0-9_][A-Za-z0-9_.-]{{0,{MAX_NAME - 1}}}")
 
 
 def _part_title(value: Any, where: str, root: Path) -> str:
-    """A part's title: the text of ``part:``, or the title of the page it names (its
-    front matter's ``title:``, else its first ``# Heading``, as Quarto reads a page)."""
+    """A part's title: the text of ``part:``, or the title of the page it names."""
     if not isinstance(value, str) or not value.strip():
         raise _fail(f"{where}.part is {value!r} (expected the part's title)")
     if not value.endswith((".qmd", ".md")):
         return value.strip()
+    return _page_title(root, value)[0] or Path(value).stem
+
+
+def _page_title(root: Path, path: str) -> tuple[str, bool]:
+    """:func:`brief.render.qmd.page_title` of the page at ``path``; ``("", False)`` when
+    it cannot be read (the build reports the page itself, located)."""
     try:
-        text = (root / value).read_text("utf-8")
-        front = re.match(r"\A---\n(.*?)\n---", text, re.DOTALL)
-        meta = safeyaml.load(front.group(1)) if front else None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return Path(value).stem  # the build reports the page itself, located
-    title = meta.get("title") if isinstance(meta, dict) else None
-    heading = _FIRST_HEADING.search(text[front.end():] if front else text)
-    return str(title or (heading.group("text") if heading else "") or Path(value).stem)
-
-
-_FIRST_HEADING = re.compile(r"^#[ \t]+(?P<text>.+?)(?:[ \t]+\{[^}]*\})?[ \t]*$", re.MULTILINE)
+        return page_title((root / path).read_text("utf-8"), path)
+    except (OSError, UnicodeDecodeError):
+        return "", False
 
 
 def _page_bibliography(root: Path, pages: list[str]) -> str | None:
@@ -324,13 +321,7 @@ def _files(raw: Any, where: str, root: Path, titles: dict[str, str] | None = Non
 
 def _unnumbered(root: Path, path: str) -> bool:
     """A page whose title heading is ``{.unnumbered}``, or the references page."""
-    if Path(path).stem == "references":
-        return True
-    try:
-        text = (root / path).read_text("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False  # the build reports the page, located
-    return unnumbered_title(text, path)
+    return Path(path).stem == "references" or _page_title(root, path)[1]
 
 
 def _number(root: Path, chapters: list[str], appendices: list[str],

@@ -259,17 +259,19 @@ def _heading_title(lines: list[str], start: int, doc: Document) -> None:
     lines[first] = ""
 
 
-def unnumbered_title(text: str, path: str) -> bool:
-    """Whether the page's title heading is ``{.unnumbered}`` (or ``{-}``): Quarto then
-    gives the chapter no number. False when the page cannot be read (the build says why)."""
+def page_title(text: str, path: str) -> tuple[str, bool]:
+    """A page's title as Quarto reads it (front matter, else its title heading), and
+    whether that heading is ``{.unnumbered}`` (or ``{-}``), which leaves a chapter
+    unnumbered; for the project's chapter list, before the pages are parsed. ``("",
+    False)`` when the front matter cannot be read (the build reports it, located)."""
     lines = text.replace("\r\n", "\n").split("\n")
     try:
         meta, start = _front_matter(lines, path)
     except RenderError:
-        return False
+        return "", False
     doc = Document(path=path, meta=meta)
     _heading_title(lines, start, doc)
-    return doc.title_unnumbered
+    return str(doc.meta.get("title") or ""), doc.title_unnumbered
 
 
 def _first_level_one(lines: list[str], start: int) -> int | None:

@@ -181,13 +181,15 @@ local function place_image(img, inline)
   if img.attributes["data-placed"] then return img end  -- in a figure div, done already
   local name = img.attributes["name"]
   local alt = img.attributes["fig-alt"] or pandoc.utils.stringify(img.caption)
+  local function as_link()  -- "[Image: its alt text]", leading to the file
+    return pandoc.Link({pandoc.Str("[Image: " .. (alt ~= "" and alt or img.src) .. "]")},
+                       img.src)
+  end
+  local pdf_file = img.src:lower():match("%.pdf$")
   if typst then
-    if remote(img.src) or img.src:lower():match("%.pdf$") then
-      -- Typst cannot fetch it and the build never downloads; a PDF cannot be embedded
-      -- in a PDF/UA file: the PDF links to it.
-      return pandoc.Link({pandoc.Str("[Image: " .. (alt ~= "" and alt or img.src) .. "]")},
-                         img.src)
-    end
+    -- Typst cannot fetch a remote image and the build never downloads; a PDF cannot be
+    -- embedded in a PDF/UA file: the PDF links to both.
+    if remote(img.src) or pdf_file then return as_link() end
     -- pandoc's Typst writer drops an image's alt text, which PDF/UA requires (it
     -- becomes the figure's /Alt): write the image call here. One scale for every
     -- chart (computed in brief.render.pdf); other images keep a width in Typst units.
@@ -202,10 +204,7 @@ local function place_image(img, inline)
     return pandoc.RawInline("html", chart_html(name, alt))
   end
   if not remote(img.src) then img.src = root .. img.src end
-  if img.src:lower():match("%.pdf$") then  -- a browser shows no PDF in <img>: a link
-    return pandoc.Link({pandoc.Str("[Image: " .. (alt ~= "" and alt or img.src) .. "]")},
-                       img.src)
-  end
+  if pdf_file then return as_link() end  -- a browser shows no PDF in <img>
   img.caption = {pandoc.Str(alt)}
   img.attributes["name"] = nil
   img.attributes["fig-alt"] = nil
